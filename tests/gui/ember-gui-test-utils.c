@@ -1,0 +1,145 @@
+/* ember-gui-test-utils.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "ember-gui-test-utils.h"
+#include "ember-test-utils.h"
+
+gboolean
+ember_gui_test_init (void)
+{
+  const char *localedir = g_getenv ("EMBER_LOCALEDIR");
+
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (!ember_test_has_display ())
+    return FALSE;
+
+  return gtk_init_check ();
+}
+
+EmberApplication *
+ember_gui_test_start_app (void)
+{
+  g_autoptr(GError) error = NULL;
+  EmberApplication *app;
+
+  app = ember_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+
+  return app;
+}
+
+static gboolean
+no_windows_left (gpointer data)
+{
+  return gtk_application_get_windows (GTK_APPLICATION (data)) == NULL;
+}
+
+void
+ember_gui_test_quit_app (EmberApplication *app)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  if (!ember_test_wait_for (no_windows_left, app, 5000))
+    g_error ("expected every window to close after app.quit, but %u are still open",
+             g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))));
+}
+
+GtkWindow *
+ember_gui_test_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  GType      type;
+  GtkWindow *found;
+} WindowWait;
+
+static gboolean
+window_is_mapped (gpointer data)
+{
+  WindowWait *wait = data;
+
+  wait->found = ember_gui_test_find_window (wait->type);
+  return wait->found != NULL && gtk_widget_get_mapped (GTK_WIDGET (wait->found));
+}
+
+GtkWindow *
+ember_gui_test_wait_for_window (GType type,
+                                guint timeout_ms)
+{
+  WindowWait wait = { type, NULL };
+
+  if (!ember_test_wait_for (window_is_mapped, &wait, timeout_ms))
+    return NULL;
+
+  return wait.found;
+}
+
+GtkWidget *
+ember_gui_test_find_widget (GtkWidget *root,
+                            GType      type,
+                            gboolean (*match) (GtkWidget *widget,
+                                               gpointer   data),
+                            gpointer   data)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && (match == NULL || match (root, data)))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ember_gui_test_find_widget (child, type, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+run_in_subprocess (gconstpointer data)
+{
+  GTestFunc func = (GTestFunc) data;
+
+  if (g_test_subprocess ())
+    {
+      func ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+void
+ember_gui_test_add (const char *path,
+                    GTestFunc   func)
+{
+  g_test_add_data_func (path, (gconstpointer) func, run_in_subprocess);
+}
