@@ -92,14 +92,22 @@ case "$cmd" in
     ensure_test_locale
     configure_and_build "$builddir" -Dwerror=true
     say "running the test suite headless ($builddir)"
-    "$top/build-aux/run-headless.sh" "$builddir" "$@"
+    summary=$(mktemp)
+    trap 'rm -f "$summary"' EXIT
+    rc=0
+    "$top/build-aux/run-headless.sh" "$builddir" "$@" | tee -a "$summary" || rc=$?
     if [ $ci -eq 1 ]; then
       configure_and_build "$asan_builddir" -Dwerror=true -Db_sanitize=address,undefined \
         -Db_lundef=false -Dbuildtype=debug
       say "running the test suite again under AddressSanitizer + UBSan ($asan_builddir)"
       ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=1 \
-        "$top/build-aux/run-headless.sh" "$asan_builddir" --timeout-multiplier 3 "$@"
+        "$top/build-aux/run-headless.sh" "$asan_builddir" --timeout-multiplier 3 "$@" \
+        | tee -a "$summary" || rc=$?
+      # One closing line for both passes.
+      awk '/^[0-9]+ passed, [0-9]+ failed/{p+=$1; f+=$3; s+=$5}
+           END{printf "total: %d passed, %d failed, %d skipped\n", p, f, s}' "$summary"
     fi
+    exit $rc
     ;;
   bench)
     ensure_packages
