@@ -22,11 +22,18 @@ struct _EmberUserError
 };
 
 GType           ember_user_error_get_type   (void) G_GNUC_CONST;
+/* @details is redacted; needs_sign_in starts FALSE. */
 EmberUserError *ember_user_error_new        (const char           *message,
                                              const char           *details,
                                              gboolean              retryable);
-/* The one mapping from any GError (any layer's domain, GIO, libsoup) to what
- * the UI and CLI show. Never returns NULL; details are redacted. */
+/* The one mapping from any GError (the EMBER_*_ERROR domains, G_IO_ERROR,
+ * G_FILE_ERROR, G_RESOLVER_ERROR, G_TLS_ERROR, SOUP_SESSION_ERROR,
+ * JSON_PARSER_ERROR; anything else gets a generic sentence) to what the UI
+ * and CLI show. details is "<redacted error message> (<domain> <code>)".
+ * Retryable: network trouble, timeouts, 5xx, rate limits, gave-up, a busy
+ * store, a full disk, offline, an expired cursor. needs_sign_in:
+ * EMBER_AUTH_ERROR_NEEDS_SIGN_IN and EMBER_AUTH_ERROR_NO_TOKEN. Never
+ * returns NULL. */
 EmberUserError *ember_user_error_new_from_error (const GError     *error);
 EmberUserError *ember_user_error_copy       (const EmberUserError *self);
 void            ember_user_error_free       (EmberUserError       *self);
