@@ -12,24 +12,38 @@ G_BEGIN_DECLS
 #define EMBER_TYPE_RATE_LIMITER (ember_rate_limiter_get_type ())
 G_DECLARE_FINAL_TYPE (EmberRateLimiter, ember_rate_limiter, EMBER, RATE_LIMITER, GObject)
 
-/* @rate: cost units refilled per second; @burst: bucket capacity in units;
- * @max_in_flight: 0 for no cap. */
+/* @clock: NULL for the real clock; @rate: cost units refilled per second
+ * (> 0); @burst: bucket capacity in units (> 0), the bucket starts full;
+ * @max_in_flight: 0 for no cap. Over any window of length T the granted
+ * cost never exceeds burst + rate * T (a single request dearer than the
+ * burst waits for a full bucket and leaves it in debt). The limiter reports
+ * "ratelimit.acquired", "ratelimit.waits", "ratelimit.wait_us",
+ * "ratelimit.cancelled", "ratelimit.penalties" (counters) and
+ * "ratelimit.in_flight", "ratelimit.waiting" (gauges) into
+ * ember_metrics_get_default(), summed over all limiters. */
 EmberRateLimiter *ember_rate_limiter_new        (EmberClock       *clock,
                                                  double            rate,
                                                  double            burst,
                                                  guint             max_in_flight);
-/* Blocks until @cost units and an in-flight slot are available, FIFO-fair.
+/* Blocks until @cost units and an in-flight slot are available, FIFO-fair:
+ * requests are granted strictly in arrival order, so a dear request at the
+ * head is never overtaken by cheap ones. Cancelling @cancellable wakes the
+ * caller at once (G_IO_ERROR_CANCELLED) and takes it out of the queue.
  * Every successful acquire must be paired with a release. */
 gboolean          ember_rate_limiter_acquire    (EmberRateLimiter *self,
                                                  double            cost,
                                                  GCancellable     *cancellable,
                                                  GError          **error);
 void              ember_rate_limiter_release    (EmberRateLimiter *self);
-/* Empties the bucket and holds new permits for @usec (a server said 429). */
+/* Empties the bucket and holds new permits for @usec (a server said 429);
+ * the bucket starts refilling, from empty, when the penalty ends. */
 void              ember_rate_limiter_penalize   (EmberRateLimiter *self,
                                                  gint64            usec);
 guint             ember_rate_limiter_get_in_flight  (EmberRateLimiter *self);
-/* Wait metrics: number of acquires that had to wait, and total µs waited. */
+/* Threads blocked in ember_rate_limiter_acquire() right now. */
+guint             ember_rate_limiter_get_n_waiting  (EmberRateLimiter *self);
+/* Wait metrics: number of acquires that had to wait, and total µs waited
+ * (on the limiter's clock) by the acquires that succeeded. */
 guint64           ember_rate_limiter_get_waits      (EmberRateLimiter *self);
 gint64            ember_rate_limiter_get_wait_time  (EmberRateLimiter *self);
 double            ember_rate_limiter_get_rate       (EmberRateLimiter *self);
