@@ -5,7 +5,7 @@
  * Threads: the manager and every field of it belong to the thread that made
  * it (the main thread). Jobs run on the task tracker's own pool; all they
  * share with the manager is their SyncJob, whose progress reaches the main
- * context through one pending invocation at a time (latest value wins).
+ * context through one pending idle source at a time (latest value wins).
  */
 #define G_LOG_DOMAIN "ember-sync"
 
@@ -150,6 +150,8 @@ sync_job_unref (gpointer data)
     }
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyncJob, sync_job_unref)
+
 static void
 account_info_free (gpointer data)
 {
@@ -281,12 +283,19 @@ job_progress_cb (EmberSyncReport *report,
 {
   SyncJob *job = user_data;
 
+  /* An idle source, not g_main_context_invoke_full(): that one runs the
+   * callback right here, on the worker, whenever no thread owns the
+   * context at this moment. */
   if (g_atomic_int_compare_and_exchange (&job->progress_pending, 0, 1))
-    g_main_context_invoke_full (job->context,
-                                G_PRIORITY_DEFAULT,
-                                emit_progress_cb,
-                                sync_job_ref (job),
-                                sync_job_unref);
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, emit_progress_cb, sync_job_ref (job), sync_job_unref);
+      g_source_set_static_name (source, "[ember] sync progress");
+      g_source_attach (source, job->context);
+      g_source_unref (source);
+    }
 }
 
 static void
@@ -410,8 +419,6 @@ sync_job_done_cb (GObject      *object,
   start_queued_jobs (self);
   update_overall_state (self);
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SyncJob, sync_job_unref)
 
 static gboolean
 account_can_sync (EmberSyncManager *self,
