@@ -81,7 +81,19 @@ test_real_clock_cancel_wakes_at_once (void)
   g_assert_false (job.result);
   g_assert_error (job.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (job.woke_at_real - cancelled_at, <, 100 * G_TIME_SPAN_MILLISECOND);
+  wait_job_clear (&job);
 
+  /* "Forever" is a valid deadline too. */
+  job.cancellable = g_cancellable_new ();
+  job.deadline = G_MAXINT64;
+  thread = g_thread_new ("waiter", wait_thread, &job);
+  g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+  cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (job.cancellable);
+  g_thread_join (thread);
+  g_assert_false (job.result);
+  g_assert_error (job.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (job.woke_at_real - cancelled_at, <, 100 * G_TIME_SPAN_MILLISECOND);
   wait_job_clear (&job);
 }
 
