@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "ember-api-endpoint.h"
+#include "ember-api-endpoint-private.h"
 #include "ember-auth-session.h"
 
 /* Share of the quota the limiter refills continuously; the rest is the
@@ -26,6 +26,7 @@ struct _EmberApiEndpoint
 
   GMutex            mutex;   /* guards the fields below */
   EmberRateLimiter *limiter;
+  EmberRateLimiter *batch_gate;
   EmberAuthSession *auth_session;
   GHashTable       *costs;   /* operation -> double* */
   double            default_cost;
@@ -41,6 +42,7 @@ ember_api_endpoint_finalize (GObject *object)
   g_clear_pointer (&self->base_url, g_free);
   g_clear_object (&self->clock);
   g_clear_object (&self->limiter);
+  g_clear_object (&self->batch_gate);
   g_clear_object (&self->auth_session);
   g_clear_pointer (&self->costs, g_hash_table_unref);
   g_mutex_clear (&self->mutex);
@@ -305,4 +307,15 @@ ember_api_endpoint_get_display_name (EmberApiEndpoint *self)
     default:
       g_return_val_if_reached ("The server");
     }
+}
+
+EmberRateLimiter *
+_ember_api_endpoint_ref_batch_gate (EmberApiEndpoint *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  if (self->batch_gate == NULL)
+    self->batch_gate = ember_rate_limiter_new (self->clock, 1e9, 1e9, 1);
+
+  return g_object_ref (self->batch_gate);
 }

@@ -18,12 +18,13 @@ typedef enum
   EMBER_API_KIND_OAUTH,   /* token endpoints: no bearer token, no quota */
 } EmberApiKind;
 
-/* Real bases; paths below them start with the API's version root, e.g.
- * "/gmail/v1/users/me/profile", "/calendar/v3/users/me/calendarList",
- * "/v1.0/me/mailFolders". */
+/* Real bases. Google paths start with the API's version root
+ * ("/gmail/v1/users/me/profile", "/calendar/v3/users/me/calendarList"; the
+ * Gmail batch is BASE/batch/gmail/v1); Graph's base includes the version and
+ * paths follow it ("/me/mailFolders"; the batch is BASE/$batch). */
 #define EMBER_GMAIL_API_BASE    "https://gmail.googleapis.com"
 #define EMBER_CALENDAR_API_BASE "https://www.googleapis.com"
-#define EMBER_GRAPH_API_BASE    "https://graph.microsoft.com"
+#define EMBER_GRAPH_API_BASE    "https://graph.microsoft.com/v1.0"
 
 /* Defaults from the providers' documented limits. */
 #define EMBER_GMAIL_DEFAULT_TIMEOUT_MS          10000

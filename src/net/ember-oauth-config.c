@@ -55,8 +55,8 @@ ember_oauth_config_new (EmberOAuthProvider  provider,
       self->scopes = g_strdup (EMBER_GOOGLE_SCOPES);
       if (base != NULL)
         {
-          self->authorize_url = g_strconcat (base, "/google/o/oauth2/v2/auth", NULL);
-          self->token_url = g_strconcat (base, "/google/token", NULL);
+          self->authorize_url = g_strconcat (base, "/o/oauth2/v2/auth", NULL);
+          self->token_url = g_strconcat (base, "/token", NULL);
         }
       else
         {
@@ -71,7 +71,7 @@ ember_oauth_config_new (EmberOAuthProvider  provider,
 
         self->scopes = g_strdup (EMBER_MICROSOFT_SCOPES);
         root = base != NULL
-          ? g_strconcat (base, "/microsoft/", EMBER_MICROSOFT_DEFAULT_TENANT, "/oauth2/v2.0", NULL)
+          ? g_strconcat (base, "/", EMBER_MICROSOFT_DEFAULT_TENANT, "/oauth2/v2.0", NULL)
           : g_strconcat (MICROSOFT_AUTH_ROOT, "/", EMBER_MICROSOFT_DEFAULT_TENANT, "/oauth2/v2.0", NULL);
         self->authorize_url = g_strconcat (root, "/authorize", NULL);
         self->token_url = g_strconcat (root, "/token", NULL);

@@ -37,10 +37,12 @@ typedef struct
 #define EMBER_TYPE_OAUTH_CONFIG (ember_oauth_config_get_type ())
 
 GType             ember_oauth_config_get_type (void) G_GNUC_CONST;
-/* The documented endpoints of @provider, or with @auth_base (e.g. the fake
- * server's "http://127.0.0.1:PORT") in front of the same layout:
- * AUTH_BASE/google/o/oauth2/v2/auth, AUTH_BASE/google/token,
- * AUTH_BASE/microsoft/common/oauth2/v2.0/authorize and .../token. */
+/* The documented endpoints of @provider, or below @auth_base (a proxy, or
+ * the fake server's BASE/google and BASE/microsoft): Google
+ * AUTH_BASE/o/oauth2/v2/auth and AUTH_BASE/token; Microsoft
+ * AUTH_BASE/common/oauth2/v2.0/authorize and .../token (the real bases are
+ * https://accounts.google.com with token https://oauth2.googleapis.com/token,
+ * and https://login.microsoftonline.com). */
 EmberOAuthConfig *ember_oauth_config_new      (EmberOAuthProvider      provider,
                                                const char             *auth_base,
                                                const char             *client_id,
