@@ -46,6 +46,7 @@ typedef struct
 {
   gint64          account_id;
   char           *email;
+  char           *provider;
   gboolean        local;        /* API on a loopback host: reachable offline */
   EmberSyncStatus status;
   EmberUserError *last_error;
@@ -159,6 +160,7 @@ account_info_free (gpointer data)
 
   g_clear_pointer (&info->last_error, ember_user_error_free);
   g_free (info->email);
+  g_free (info->provider);
   g_free (info->phase);
   g_free (info->message);
   g_free (info);
@@ -571,6 +573,8 @@ ensure_account (EmberSyncManager         *self,
 
   g_free (info->email);
   info->email = g_strdup (record->email);
+  g_free (info->provider);
+  info->provider = g_strdup (record->provider);
   info->local = api_base_is_loopback (record->api_base);
 
   return info;
@@ -796,6 +800,51 @@ ember_sync_manager_get_account_error (EmberSyncManager *self,
 
   info = lookup_account (self, account_id);
   return info != NULL ? info->last_error : NULL;
+}
+
+const char *
+ember_sync_manager_get_account_email (EmberSyncManager *self,
+                                      gint64            account_id)
+{
+  AccountInfo *info;
+
+  g_return_val_if_fail (EMBER_IS_SYNC_MANAGER (self), NULL);
+
+  info = lookup_account (self, account_id);
+  return info != NULL ? info->email : NULL;
+}
+
+const char *
+ember_sync_manager_get_account_provider (EmberSyncManager *self,
+                                         gint64            account_id)
+{
+  AccountInfo *info;
+
+  g_return_val_if_fail (EMBER_IS_SYNC_MANAGER (self), NULL);
+
+  info = lookup_account (self, account_id);
+  return info != NULL ? info->provider : NULL;
+}
+
+gboolean
+ember_sync_manager_get_account_progress (EmberSyncManager *self,
+                                         gint64            account_id,
+                                         guint64          *done,
+                                         guint64          *total)
+{
+  AccountInfo *info;
+
+  g_return_val_if_fail (EMBER_IS_SYNC_MANAGER (self), FALSE);
+
+  info = lookup_account (self, account_id);
+  if (info == NULL || info->job == NULL)
+    return FALSE;
+  if (done != NULL)
+    *done = info->done;
+  if (total != NULL)
+    *total = info->total;
+
+  return TRUE;
 }
 
 gint64

@@ -85,6 +85,16 @@ EmberSyncStatus   ember_sync_manager_get_account_status  (EmberSyncManager *self
 /* Transfer none; NULL when the last sync went well. */
 const EmberUserError *ember_sync_manager_get_account_error (EmberSyncManager *self,
                                                             gint64            account_id);
+const char       *ember_sync_manager_get_account_email    (EmberSyncManager *self,
+                                                          gint64            account_id);
+/* "gmail" or "microsoft" */
+const char       *ember_sync_manager_get_account_provider (EmberSyncManager *self,
+                                                          gint64            account_id);
+/* FALSE when the account is not syncing. */
+gboolean          ember_sync_manager_get_account_progress (EmberSyncManager *self,
+                                                          gint64            account_id,
+                                                          guint64          *done,
+                                                          guint64          *total);
 /* Wall-clock µs of the last successful sync, 0 if none this run. */
 gint64            ember_sync_manager_get_account_last_success (EmberSyncManager *self,
                                                                gint64            account_id);
