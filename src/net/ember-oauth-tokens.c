@@ -217,7 +217,10 @@ ember_oauth_tokens_save_sync (const EmberOAuthTokens  *self,
                                      self->refresh_token, 0, cancellable, error))
     return FALSE;
 
+  /* The keyring keeps whole seconds: round up, or a short-lived token
+   * would look expired at once (the margin already keeps it early). */
   return ember_token_store_store_sync (store, account_id, EMBER_TOKEN_KIND_ACCESS,
-                                       self->access_token, self->expires / G_USEC_PER_SEC,
+                                       self->access_token,
+                                       (self->expires + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC,
                                        cancellable, error);
 }
