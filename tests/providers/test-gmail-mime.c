@@ -82,6 +82,25 @@ test_encoded_word_headers (void)
 }
 
 static void
+test_padded_base64_words (void)
+{
+  /* Two B words of one charset where the first carries '=' padding (the
+   * way some mailers split long subjects). */
+  const char *raw =
+    "From: =?UTF-8?B?WsO8cmljaA==?= =?UTF-8?B?IEjDpHVzZXI=?= <z@example.org>\r\n"
+    "Subject: =?UTF-8?B?UmU6IFrDvHJpY2ggb2Zmc2l0ZSDwn4+U77iPIGxvZ2lzdGljcyAoTW9udHI=?=\r\n"
+    " =?UTF-8?B?w6lhbCk=?=\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "Body =?UTF-8?B?YQ==?= stays as written.\r\n";
+  g_autoptr(EmberMessageRecord) record = parse_message (raw, -1);
+
+  g_assert_cmpstr (record->subject, ==, "Re: Zürich offsite 🏔️ logistics (Montréal)");
+  g_assert_cmpstr (record->from_name, ==, "Zürich Häuser");
+  g_assert_cmpstr (record->body_text, ==, "Body =?UTF-8?B?YQ==?= stays as written.\n");
+}
+
+static void
 test_raw_8bit_headers (void)
 {
   /* Unencoded UTF-8 and Latin-1 bytes in headers, as broken mailers send. */
@@ -593,6 +612,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ember/providers/gmail-mime/encoded-word-headers", test_encoded_word_headers);
+  g_test_add_func ("/ember/providers/gmail-mime/padded-base64-words", test_padded_base64_words);
   g_test_add_func ("/ember/providers/gmail-mime/raw-8bit-headers", test_raw_8bit_headers);
   g_test_add_func ("/ember/providers/gmail-mime/latin1-body", test_latin1_body);
   g_test_add_func ("/ember/providers/gmail-mime/windows-1252-body", test_windows_1252_body);

@@ -12,7 +12,6 @@
 #include "ember-gmail-json.h"
 #include "ember-gmail-mime.h"
 #include "ember-html-text.h"
-#include "ember-redact.h"
 
 const char *
 ember_gmail_json_get_string (JsonObject *object,
@@ -123,35 +122,24 @@ ember_gmail_folder_from_label (JsonObject *label)
 }
 
 EmberMessageRecord *
-ember_gmail_message_from_json (JsonObject  *message,
-                               GError     **error)
+ember_gmail_message_metadata_from_json (JsonObject *message)
 {
-  g_autoptr(EmberMessageRecord) record = NULL;
-  g_autofree guint8 *raw = NULL;
-  const char *id;
-  const char *raw_text;
-  const char *snippet;
+  EmberMessageRecord *record;
   JsonArray *label_ids = NULL;
-  gsize raw_len = 0;
+  const char *id;
 
   g_return_val_if_fail (message != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   id = ember_gmail_json_get_string (message, "id");
   if (id == NULL || *id == '\0')
-    {
-      g_set_error_literal (error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_BAD_DATA,
-                           "Gmail sent a message without an id");
-      return NULL;
-    }
+    return NULL;
 
   record = ember_message_record_new ();
   record->provider_id = g_strdup (id);
   record->thread_id = g_strdup (ember_gmail_json_get_string (message, "threadId"));
   record->date = (gint64) (ember_gmail_json_get_uint64 (message, "internalDate") / 1000);
   record->size = (gint64) ember_gmail_json_get_uint64 (message, "sizeEstimate");
-  snippet = ember_gmail_json_get_string (message, "snippet");
-  record->snippet = ember_html_unescape (snippet);
+  record->snippet = ember_html_unescape (ember_gmail_json_get_string (message, "snippet"));
 
   /* An empty folder list is meaningful (an archived message), so the
    * array always exists. */
@@ -173,18 +161,41 @@ ember_gmail_message_from_json (JsonObject  *message,
         ember_message_record_add_folder_id (record, label);
     }
 
+  return record;
+}
+
+EmberMessageRecord *
+ember_gmail_message_from_json (JsonObject  *message,
+                               GError     **error)
+{
+  g_autoptr(EmberMessageRecord) record = NULL;
+  g_autofree guint8 *raw = NULL;
+  const char *raw_text;
+  gsize raw_len = 0;
+
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  record = ember_gmail_message_metadata_from_json (message);
+  if (record == NULL)
+    {
+      g_set_error_literal (error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_BAD_DATA,
+                           "Gmail sent a message without an id");
+      return NULL;
+    }
+
   raw_text = ember_gmail_json_get_string (message, "raw");
   if (raw_text == NULL)
     {
       g_set_error (error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_BAD_DATA,
-                   "Gmail sent message %s without its raw content", id);
+                   "Gmail sent message %s without its raw content", record->provider_id);
       return NULL;
     }
   raw = ember_base64url_decode (raw_text, &raw_len);
   if (raw == NULL)
     {
       g_set_error (error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_BAD_DATA,
-                   "The raw content of Gmail message %s is not valid base64url", id);
+                   "The raw content of Gmail message %s is not valid base64url", record->provider_id);
       return NULL;
     }
   if (!ember_gmail_mime_fill_record (record, raw, raw_len, error))

@@ -28,6 +28,11 @@ gboolean            ember_gmail_label_is_flag       (const char  *label_id);
  * their own names. NULL for flag labels and for labels without an id. */
 EmberFolderRecord  *ember_gmail_folder_from_label   (JsonObject  *label);
 
+/* The metadata of a message resource (any format): id, thread, date
+ * (internalDate), size, snippet, flags and folder ids. NULL without an
+ * id. */
+EmberMessageRecord *ember_gmail_message_metadata_from_json (JsonObject *message);
+
 /* A message resource fetched with format=raw into a record: ids, thread,
  * date (internalDate), size (sizeEstimate), snippet (HTML references
  * decoded), unread and starred (from labelIds), folder ids (the other

@@ -235,6 +235,89 @@ ember_base64url_decode (const char *text,
   return g_base64_decode (standard->str, out_len);
 }
 
+/* GMime (3.2) joins the payloads of adjacent base64 encoded-words of one
+ * charset before decoding them, so padding in the first word ("TW9udHI=")
+ * cuts the text short. Rewriting every B word of the message's own header
+ * block as the equivalent Q word keeps the decoded text and avoids that.
+ * Returns NULL when there is nothing to rewrite. */
+static GByteArray *
+rewrite_base64_words (const guint8 *data,
+                      gsize         len)
+{
+  g_autoptr(GByteArray) out = NULL;
+  gsize header_end = len;
+  gsize copied = 0;
+  gsize i;
+
+  for (i = 0; i + 1 < len; i++)
+    {
+      if (data[i] == '\n' && (data[i + 1] == '\n' ||
+                              (data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n')))
+        {
+          header_end = i + 1;
+          break;
+        }
+    }
+
+  for (i = 0; i + 1 < header_end; i++)
+    {
+      gsize charset_start, charset_end, payload_start, payload_end, j;
+      g_autofree guchar *decoded = NULL;
+      g_autofree char *payload = NULL;
+      gsize decoded_len = 0;
+
+      if (data[i] != '=' || data[i + 1] != '?')
+        continue;
+
+      charset_start = i + 2;
+      for (j = charset_start; j < header_end && data[j] != '?' && !g_ascii_isspace (data[j]); j++)
+        ;
+      charset_end = j;
+      if (charset_end == charset_start || j + 2 >= header_end || data[j] != '?' ||
+          (data[j + 1] != 'B' && data[j + 1] != 'b') || data[j + 2] != '?')
+        continue;
+      payload_start = j + 3;
+      for (j = payload_start; j < header_end && (g_ascii_isalnum (data[j]) || data[j] == '+' ||
+                                                 data[j] == '/' || data[j] == '='); j++)
+        ;
+      payload_end = j;
+      if (j + 1 >= header_end || data[j] != '?' || data[j + 1] != '=' ||
+          (payload_end - payload_start) % 4 != 0)
+        continue;
+
+      payload = g_strndup ((const char *) data + payload_start, payload_end - payload_start);
+      decoded = g_base64_decode (payload, &decoded_len);
+
+      if (out == NULL)
+        out = g_byte_array_sized_new (len + 64);
+      g_byte_array_append (out, data + copied, i - copied);
+      g_byte_array_append (out, (const guint8 *) "=?", 2);
+      g_byte_array_append (out, data + charset_start, charset_end - charset_start);
+      g_byte_array_append (out, (const guint8 *) "?Q?", 3);
+      for (gsize k = 0; k < decoded_len; k++)
+        {
+          char escaped[4];
+
+          if (g_ascii_isalnum (decoded[k]))
+            g_byte_array_append (out, decoded + k, 1);
+          else
+            {
+              g_snprintf (escaped, sizeof escaped, "=%02X", decoded[k]);
+              g_byte_array_append (out, (const guint8 *) escaped, 3);
+            }
+        }
+      g_byte_array_append (out, (const guint8 *) "?=", 2);
+      copied = payload_end + 2;
+      i = copied - 1;
+    }
+
+  if (out == NULL)
+    return NULL;
+  g_byte_array_append (out, data + copied, len - copied);
+
+  return g_steal_pointer (&out);
+}
+
 typedef struct
 {
   GString     *text;
@@ -561,6 +644,7 @@ ember_gmail_mime_fill_record (EmberMessageRecord *record,
                               GError            **error)
 {
   static const char *fallback_charsets[] = { "UTF-8", "windows-1252", NULL };
+  g_autoptr(GByteArray) rewritten = NULL;
   g_autoptr(GMimeStream) stream = NULL;
   g_autoptr(GMimeParser) parser = NULL;
   g_autoptr(GMimeParserOptions) options = NULL;
@@ -584,7 +668,11 @@ ember_gmail_mime_fill_record (EmberMessageRecord *record,
   g_mime_parser_options_set_address_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
   g_mime_parser_options_set_parameter_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
 
-  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, len);
+  rewritten = rewrite_base64_words (data, len);
+  if (rewritten != NULL)
+    stream = g_mime_stream_mem_new_with_buffer ((const char *) rewritten->data, rewritten->len);
+  else
+    stream = g_mime_stream_mem_new_with_buffer ((const char *) data, len);
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   message = g_mime_parser_construct_message (parser, options);

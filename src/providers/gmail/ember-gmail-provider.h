@@ -1,0 +1,60 @@
+/* ember-gmail-provider.h: Gmail + Google Calendar for one account
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "ember-api-endpoint.h"
+#include "ember-auth-session.h"
+#include "ember-http-client.h"
+#include "ember-provider.h"
+#include "ember-store.h"
+
+G_BEGIN_DECLS
+
+/* messages.get calls per batch request; Gmail advises at most 50. */
+#define EMBER_GMAIL_DEFAULT_BATCH_SIZE 50
+#define EMBER_GMAIL_MAX_BATCH_SIZE     100
+
+/* Sync state resources written by this provider: "folders" (labels),
+ * "mail" (cursor: while a full sync runs a small JSON object with the list
+ * page token, the profile historyId taken before listing and the mode;
+ * afterwards the historyId; phases "full-inbox", "full-all", "full-sweep",
+ * "incremental"), "calendars" and "calendar:<calendar id>". */
+#define EMBER_GMAIL_RESOURCE_MAIL "mail"
+
+#define EMBER_TYPE_GMAIL_PROVIDER (ember_gmail_provider_get_type ())
+G_DECLARE_FINAL_TYPE (EmberGmailProvider, ember_gmail_provider, EMBER, GMAIL_PROVIDER, GObject)
+
+/* A provider for the Google account @account (already stored: its id is
+ * used), writing to @store and talking through @client. Makes a Gmail and
+ * a Google Calendar endpoint at @account's api_base (the real services
+ * when NULL) with the default quotas, @auth_session (nullable: requests go
+ * unauthenticated) as token source and @client's clock. */
+EmberGmailProvider *ember_gmail_provider_new                (const EmberAccountRecord *account,
+                                                             EmberStore               *store,
+                                                             EmberHttpClient          *client,
+                                                             EmberAuthSession         *auth_session);
+/* Same with endpoints the caller made and keeps. Keep them (or the
+ * provider) for the account's lifetime: the rate limiters then remember
+ * what earlier syncs spent of the per-user quota. @calendar_endpoint may be
+ * NULL when the calendar is never synced. */
+EmberGmailProvider *ember_gmail_provider_new_with_endpoints (const EmberAccountRecord *account,
+                                                             EmberStore               *store,
+                                                             EmberHttpClient          *client,
+                                                             EmberApiEndpoint         *mail_endpoint,
+                                                             EmberApiEndpoint         *calendar_endpoint);
+
+EmberApiEndpoint   *ember_gmail_provider_get_mail_endpoint     (EmberGmailProvider *self);
+EmberApiEndpoint   *ember_gmail_provider_get_calendar_endpoint (EmberGmailProvider *self);
+
+/* The most messages.get calls per batch, 1..EMBER_GMAIL_MAX_BATCH_SIZE.
+ * A sync uses fewer when a batch would cost more than the mail endpoint's
+ * rate limiter holds ("burst"), so that its pacing never overshoots the
+ * quota: 30 with the default Gmail quota (6,000 units a minute, a 600-unit
+ * bucket, 20 units per get). */
+void                ember_gmail_provider_set_batch_size     (EmberGmailProvider *self,
+                                                             guint               batch_size);
+guint               ember_gmail_provider_get_batch_size     (EmberGmailProvider *self);
+
+G_END_DECLS
