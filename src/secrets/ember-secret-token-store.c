@@ -6,6 +6,9 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 
 #include "ember-error.h"
@@ -27,7 +30,6 @@ static const SecretSchema token_schema = {
   .attributes = {
     { .name = "account", .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
     { .name = "kind", .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { .name = "expires", .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
     { .name = NULL, .type = 0 },
   },
 };
@@ -103,14 +105,62 @@ propagate_secret_error (GError  **error,
   return FALSE;
 }
 
-/* Returns the "expires" attribute of @item, 0 when absent. */
-static gint64
-item_get_expires (SecretRetrievable *item)
+/* An access token travels with its expiry, as {"token": …, "expires": …};
+ * refresh tokens and client secrets are stored as they are. */
+static char *
+wrap_secret (const char *secret,
+             gint64      expires)
 {
-  g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (item);
-  const char *value = attributes != NULL ? g_hash_table_lookup (attributes, "expires") : NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
 
-  return value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+  if (expires == 0)
+    return g_strdup (secret);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, secret);
+  json_builder_set_member_name (builder, "expires");
+  json_builder_add_int_value (builder, expires);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static char *
+unwrap_secret (const char *value,
+               gint64     *out_expires)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  JsonObject *object;
+
+  *out_expires = 0;
+  if (value[0] != '{')
+    return g_strdup (value);
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, value, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root) ||
+      json_object_get_string_member_with_default ((object = json_node_get_object (root)), "token", NULL) == NULL)
+    return g_strdup (value);
+
+  *out_expires = json_object_get_int_member_with_default (object, "expires", 0);
+  return g_strdup (json_object_get_string_member (object, "token"));
+}
+
+static void
+wipe_and_free (char *text)
+{
+  if (text != NULL)
+    memset (text, 0, strlen (text));
+  g_free (text);
 }
 
 static gboolean
@@ -123,52 +173,27 @@ secret_store_sync (EmberTokenStore  *store,
                    GError          **error)
 {
   g_autofree char *account = g_strdup_printf ("%" G_GINT64_FORMAT, account_id);
-  g_autofree char *expires_text = g_strdup_printf ("%" G_GINT64_FORMAT, expires);
   g_autofree char *label = NULL;
   const char *kind_text = ember_token_kind_to_string (kind);
-  GList *items;
   GError *local_error = NULL;
+  char *value;
+  gboolean stored;
 
   label = g_strdup_printf ("Ember sign-in, account %s (%s)", account, kind_text);
+  value = wrap_secret (secret, expires);
 
-  /* Same attributes replace the item in place; a new expiry makes a new
-   * item first, so a crash never leaves the account without a token. */
-  if (!secret_password_store_sync (&token_schema, SECRET_COLLECTION_DEFAULT, label, secret,
-                                   cancellable, &local_error,
-                                   "account", account,
-                                   "kind", kind_text,
-                                   "expires", expires_text,
-                                   NULL))
-    return propagate_secret_error (error, local_error, "save the sign-in");
-
-  items = secret_password_search_sync (&token_schema, SECRET_SEARCH_ALL, cancellable, &local_error,
+  /* Same attributes: the item is replaced in place, so the account is
+   * never without a token, even after a crash. */
+  stored = secret_password_store_sync (&token_schema, SECRET_COLLECTION_DEFAULT, label, value,
+                                       cancellable, &local_error,
                                        "account", account,
                                        "kind", kind_text,
                                        NULL);
-  if (local_error != NULL)
+  wipe_and_free (value);
+
+  if (!stored)
     return propagate_secret_error (error, local_error, "save the sign-in");
 
-  for (GList *l = items; l != NULL; l = l->next)
-    {
-      g_autofree char *old_expires = NULL;
-
-      if (item_get_expires (l->data) == expires)
-        continue;
-
-      old_expires = g_strdup_printf ("%" G_GINT64_FORMAT, item_get_expires (l->data));
-      if (!secret_password_clear_sync (&token_schema, cancellable, &local_error,
-                                       "account", account,
-                                       "kind", kind_text,
-                                       "expires", old_expires,
-                                       NULL) &&
-          local_error != NULL)
-        {
-          g_list_free_full (items, g_object_unref);
-          return propagate_secret_error (error, local_error, "replace the old sign-in");
-        }
-    }
-
-  g_list_free_full (items, g_object_unref);
   return TRUE;
 }
 
@@ -182,53 +207,24 @@ secret_lookup_sync (EmberTokenStore  *store,
                     GError          **error)
 {
   g_autofree char *account = g_strdup_printf ("%" G_GINT64_FORMAT, account_id);
-  g_autoptr(SecretValue) value = NULL;
-  SecretRetrievable *newest = NULL;
-  gint64 newest_expires = G_MININT64;
   GError *local_error = NULL;
-  GList *items;
+  char *value;
 
-  items = secret_password_search_sync (&token_schema,
-                                       SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                                       cancellable, &local_error,
+  value = secret_password_lookup_sync (&token_schema, cancellable, &local_error,
                                        "account", account,
                                        "kind", ember_token_kind_to_string (kind),
                                        NULL);
   if (local_error != NULL)
     return propagate_secret_error (error, local_error, "read the sign-in");
 
-  /* Two items only exist after a crash in the middle of a store: the one
-   * that expires last is the newer. */
-  for (GList *l = items; l != NULL; l = l->next)
-    {
-      gint64 item_expires = item_get_expires (l->data);
-
-      if (item_expires > newest_expires)
-        {
-          newest = l->data;
-          newest_expires = item_expires;
-        }
-    }
-
   *out_secret = NULL;
   *out_expires = 0;
-
-  if (newest != NULL)
+  if (value != NULL)
     {
-      value = secret_retrievable_retrieve_secret_sync (newest, cancellable, &local_error);
-      if (local_error != NULL)
-        {
-          g_list_free_full (items, g_object_unref);
-          return propagate_secret_error (error, local_error, "read the sign-in");
-        }
-      if (value != NULL && secret_value_get_text (value) != NULL)
-        {
-          *out_secret = g_strdup (secret_value_get_text (value));
-          *out_expires = newest_expires;
-        }
+      *out_secret = unwrap_secret (value, out_expires);
+      secret_password_free (value);
     }
 
-  g_list_free_full (items, g_object_unref);
   return TRUE;
 }
 

@@ -13,8 +13,9 @@ G_BEGIN_DECLS
   "Ember keeps your sign-in in the system keyring; none is running"
 
 /* The libsecret schema name; items carry the attributes "account" (the
- * store's account id), "kind" (ember_token_kind_to_string()) and "expires"
- * (epoch seconds, "0" when unknown). */
+ * store's account id) and "kind" (ember_token_kind_to_string()). A secret
+ * with an expiry (the access token) is stored as {"token": …, "expires":
+ * epoch seconds}; the others as they are. */
 #define EMBER_SECRET_SCHEMA_NAME "io.github.ember.Token"
 
 #define EMBER_TYPE_SECRET_TOKEN_STORE (ember_secret_token_store_get_type ())

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -75,6 +76,8 @@ make_launcher (const char *stderr_path)
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
+  /* GLib appends to an existing file: start each run afresh. */
+  g_unlink (stderr_path);
   /* Every log line, debug included, goes to what the test checks. */
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
@@ -129,9 +132,15 @@ run_cli (Fixture     *fixture,
   g_assert_no_error (error);
 
   err = read_file (stderr_path);
-  g_test_message ("ember-cli %s: stdout «%s» stderr «%s»", first_arg, out, err);
   g_string_append (fixture->captured, out);
   g_string_append (fixture->captured, err);
+  /* One TAP comment line per run. */
+  {
+    g_autofree char *out_line = g_strdelimit (g_strdup (out), "\n", ' ');
+    g_autofree char *err_line = g_strdelimit (g_strdup (err), "\n", ' ');
+
+    g_test_message ("ember-cli %s: stdout «%s» stderr «%s»", first_arg, out_line, err_line);
+  }
 
   if (out_stdout != NULL)
     *out_stdout = g_steal_pointer (&out);
@@ -215,8 +224,8 @@ add_account (Fixture    *fixture,
   g_assert_no_error (error);
   g_assert_true (g_subprocess_wait (process, NULL, &error));
   err = read_file (stderr_path);
-  g_test_message ("account add %s: stderr «%s»", provider, err);
   g_string_append (fixture->captured, err);
+  g_test_message ("account add %s: stderr «%s»", provider, g_strdelimit (err, "\n", ' '));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 
   /* The last stdout line is the new account id. */
@@ -243,8 +252,17 @@ keyring_secrets (gint64 account_id)
   g_assert_no_error (error);
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "secret = "))
-      g_ptr_array_add (secrets, g_strdup (lines[i] + strlen ("secret = ")));
+    {
+      const char *secret = lines[i] + strlen ("secret = ");
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      if (!g_str_has_prefix (lines[i], "secret = "))
+        continue;
+      /* The access token is kept with its expiry. */
+      if (secret[0] == '{' && json_parser_load_from_data (parser, secret, -1, NULL))
+        secret = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "token");
+      g_ptr_array_add (secrets, g_strdup (secret));
+    }
   return secrets;
 }
 
