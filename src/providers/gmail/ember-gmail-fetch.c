@@ -109,3 +109,105 @@ ember_gmail_fetch_messages_sync (EmberHttpClient     *client,
 
   return g_steal_pointer (&records);
 }
+
+struct _EmberGmailFetch
+{
+  GThread          *thread;
+  EmberHttpClient  *client;
+  EmberApiEndpoint *endpoint;
+  GStrv             ids;
+  GCancellable     *cancellable;  /* the fetch's own */
+  GCancellable     *parent;
+  gulong            parent_handler;
+  GPtrArray        *records;
+  GError           *error;
+};
+
+static void
+forward_cancel_cb (GCancellable *parent,
+                   gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static gpointer
+fetch_thread (gpointer data)
+{
+  EmberGmailFetch *fetch = data;
+
+  fetch->records = ember_gmail_fetch_messages_sync (fetch->client, fetch->endpoint,
+                                                    (const char * const *) fetch->ids,
+                                                    g_strv_length (fetch->ids),
+                                                    fetch->cancellable, &fetch->error);
+  return NULL;
+}
+
+EmberGmailFetch *
+ember_gmail_fetch_start (EmberHttpClient     *client,
+                         EmberApiEndpoint    *endpoint,
+                         const char * const  *ids,
+                         guint                n_ids,
+                         GCancellable        *cancellable)
+{
+  EmberGmailFetch *fetch;
+
+  g_return_val_if_fail (EMBER_IS_HTTP_CLIENT (client), NULL);
+  g_return_val_if_fail (EMBER_IS_API_ENDPOINT (endpoint), NULL);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
+
+  fetch = g_new0 (EmberGmailFetch, 1);
+  fetch->client = g_object_ref (client);
+  fetch->endpoint = g_object_ref (endpoint);
+  fetch->ids = g_new0 (char *, n_ids + 1);
+  for (guint i = 0; i < n_ids; i++)
+    fetch->ids[i] = g_strdup (ids[i]);
+  fetch->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      fetch->parent = g_object_ref (cancellable);
+      fetch->parent_handler = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel_cb),
+                                                     fetch->cancellable, NULL);
+    }
+  fetch->thread = g_thread_new ("ember-gmail-fetch", fetch_thread, fetch);
+
+  return fetch;
+}
+
+GPtrArray *
+ember_gmail_fetch_finish (EmberGmailFetch  *fetch,
+                          GError          **error)
+{
+  GPtrArray *records;
+
+  g_return_val_if_fail (fetch != NULL, NULL);
+
+  g_thread_join (fetch->thread);
+  if (fetch->parent != NULL)
+    g_cancellable_disconnect (fetch->parent, fetch->parent_handler);
+
+  records = g_steal_pointer (&fetch->records);
+  if (records == NULL)
+    g_propagate_error (error, g_steal_pointer (&fetch->error));
+
+  g_clear_error (&fetch->error);
+  g_clear_object (&fetch->parent);
+  g_clear_object (&fetch->cancellable);
+  g_clear_object (&fetch->client);
+  g_clear_object (&fetch->endpoint);
+  g_strfreev (fetch->ids);
+  g_free (fetch);
+
+  return records;
+}
+
+void
+ember_gmail_fetch_abort (EmberGmailFetch *fetch)
+{
+  g_autoptr(GPtrArray) records = NULL;
+
+  if (fetch == NULL)
+    return;
+
+  g_cancellable_cancel (fetch->cancellable);
+  records = ember_gmail_fetch_finish (fetch, NULL);
+}

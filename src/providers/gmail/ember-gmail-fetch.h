@@ -24,4 +24,21 @@ GPtrArray *ember_gmail_fetch_messages_sync (EmberHttpClient     *client,
                                             GCancellable        *cancellable,
                                             GError             **error);
 
+/* The same on a thread of its own, so the caller can store one batch while
+ * the next is on its way (keeping the rate limiter's bucket from filling up
+ * and wasting quota during the commit). Every started fetch must be
+ * finished; finishing joins the thread. Cancelling @cancellable cancels
+ * the fetch; ember_gmail_fetch_abort () cancels only the fetch. */
+typedef struct _EmberGmailFetch EmberGmailFetch;
+
+EmberGmailFetch *ember_gmail_fetch_start  (EmberHttpClient     *client,
+                                           EmberApiEndpoint    *endpoint,
+                                           const char * const  *ids,
+                                           guint                n_ids,
+                                           GCancellable        *cancellable);
+GPtrArray       *ember_gmail_fetch_finish (EmberGmailFetch     *fetch,
+                                           GError             **error);
+/* Cancels and finishes, dropping the result. NULL is ignored. */
+void             ember_gmail_fetch_abort  (EmberGmailFetch     *fetch);
+
 G_END_DECLS

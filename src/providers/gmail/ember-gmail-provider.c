@@ -423,6 +423,7 @@ run_list_phase (FullSync     *sync,
       g_autoptr(GPtrArray) ids = NULL;
       g_autoptr(GPtrArray) to_fetch = g_ptr_array_new ();
       g_autofree char *next_token = NULL;
+      EmberGmailFetch *pending = NULL;
       guint offset = 0;
 
       if (!list_page (self, inbox_only, current_token, &ids, &next_token, NULL,
@@ -441,24 +442,33 @@ run_list_phase (FullSync     *sync,
             sync->done++;
         }
 
-      /* Even a page with nothing to fetch moves the cursor on. */
+      /* Even a page with nothing to fetch moves the cursor on. The next
+       * batch is fetched while this one is stored. */
+      pending = to_fetch->len > 0
+                ? ember_gmail_fetch_start (self->client, self->mail_endpoint,
+                                           (const char * const *) to_fetch->pdata,
+                                           MIN (batch_size, to_fetch->len), sync->cancellable)
+                : NULL;
       do
         {
           g_autoptr(EmberMessagePage) page = ember_message_page_new (EMBER_GMAIL_RESOURCE_MAIL);
-          g_autoptr(GPtrArray) records = NULL;
           guint n = MIN (batch_size, to_fetch->len - offset);
           gboolean last_chunk = offset + n >= to_fetch->len;
 
           if (n > 0)
             {
-              records = ember_gmail_fetch_messages_sync (self->client, self->mail_endpoint,
-                                                         (const char * const *) to_fetch->pdata + offset,
-                                                         n, sync->cancellable, error);
+              g_autoptr(GPtrArray) records = ember_gmail_fetch_finish (g_steal_pointer (&pending), error);
+
               if (records == NULL)
                 return FALSE;
               for (guint i = 0; i < n; i++)
                 g_hash_table_add (sync->fetched_ids, g_strdup (g_ptr_array_index (to_fetch, offset + i)));
               g_ptr_array_extend_and_steal (page->messages, g_steal_pointer (&records));
+              if (!last_chunk)
+                pending = ember_gmail_fetch_start (self->client, self->mail_endpoint,
+                                                   (const char * const *) to_fetch->pdata + offset + n,
+                                                   MIN (batch_size, to_fetch->len - offset - n),
+                                                   sync->cancellable);
             }
 
           if (!last_chunk)
@@ -472,7 +482,10 @@ run_list_phase (FullSync     *sync,
             }
 
           if (!commit_message_page (sync, page, error))
-            return FALSE;
+            {
+              ember_gmail_fetch_abort (g_steal_pointer (&pending));
+              return FALSE;
+            }
 
           offset += n;
           sync->done += n;
