@@ -236,6 +236,53 @@ ember_oauth_flow_finish_sync (EmberOAuthFlow  *self,
   return g_steal_pointer (&tokens);
 }
 
+static void
+finish_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  EmberOAuthFlow *self = source_object;
+  g_autoptr(GError) error = NULL;
+  EmberOAuthTokens *tokens;
+
+  tokens = ember_oauth_flow_finish_sync (self, cancellable, &error);
+  if (tokens == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, tokens, (GDestroyNotify) ember_oauth_tokens_free);
+}
+
+void
+ember_oauth_flow_finish_async (EmberOAuthFlow      *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EMBER_IS_OAUTH_FLOW (self));
+  g_return_if_fail (self->listener != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ember_oauth_flow_finish_async);
+  /* Waiting for a person is long: not in GIO's shared pool's way for
+   * longer than needed, but one thread per sign-in is bounded by people. */
+  g_task_run_in_thread (task, finish_thread);
+}
+
+EmberOAuthTokens *
+ember_oauth_flow_finish_finish (EmberOAuthFlow  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (EMBER_IS_OAUTH_FLOW (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ember_oauth_flow_finish_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 void
 ember_oauth_flow_cancel (EmberOAuthFlow *self)
 {

@@ -39,6 +39,15 @@ const char       *ember_oauth_flow_get_redirect_uri      (EmberOAuthFlow        
 EmberOAuthTokens *ember_oauth_flow_finish_sync           (EmberOAuthFlow         *self,
                                                           GCancellable           *cancellable,
                                                           GError                **error);
+/* The same on a worker thread, for the main thread (the GUI); the callback
+ * runs on the caller's thread-default main context. */
+void              ember_oauth_flow_finish_async          (EmberOAuthFlow         *self,
+                                                          GCancellable           *cancellable,
+                                                          GAsyncReadyCallback     callback,
+                                                          gpointer                user_data);
+EmberOAuthTokens *ember_oauth_flow_finish_finish         (EmberOAuthFlow         *self,
+                                                          GAsyncResult           *result,
+                                                          GError                **error);
 /* Thread-safe; makes a running finish_sync return G_IO_ERROR_CANCELLED. */
 void              ember_oauth_flow_cancel                (EmberOAuthFlow         *self);
 

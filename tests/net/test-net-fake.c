@@ -7,6 +7,7 @@
 
 #include <libsoup/soup.h>
 
+#include "ember-accounts.h"
 #include "ember-auth-session.h"
 #include "ember-error.h"
 #include "ember-fake-clock.h"
@@ -25,7 +26,19 @@ static EmberFakeServer *
 start_fake (EmberFakeServerOptions *options)
 {
   g_autoptr(GError) error = NULL;
-  EmberFakeServer *server = ember_fake_server_new (options);
+  EmberFakeServerOptions defaults;
+  EmberFakeServer *server;
+
+  if (options == NULL)
+    {
+      ember_fake_server_options_init (&defaults);
+      options = &defaults;
+    }
+  /* Generating data is most of a start-up: keep only what tests read. */
+  if (options->n_messages == 200)
+    options->n_messages = 40;
+  options->n_events = 2;
+  server = ember_fake_server_new (options);
 
   g_assert_true (ember_fake_server_start (server, &error));
   g_assert_no_error (error);
@@ -122,6 +135,41 @@ test_sign_in_google (void)
   g_assert_nonnull (tokens->access_token);
   g_assert_nonnull (tokens->refresh_token);
   g_assert_cmpuint (ember_fake_server_count_requests (server, "POST", "/google/token", 200), ==, 1);
+}
+
+static void
+sign_in_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  EmberOAuthTokens **out_tokens = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out_tokens = ember_oauth_flow_finish_finish (EMBER_OAUTH_FLOW (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+tokens_arrived (gpointer data)
+{
+  return *(EmberOAuthTokens **) data != NULL;
+}
+
+static void
+test_sign_in_async (void)
+{
+  g_autoptr(EmberFakeServer) server = start_fake (NULL);
+  g_autoptr(EmberHttpClient) client = ember_http_client_new (ember_clock_get_default ());
+  g_autoptr(EmberOAuthConfig) config = make_config (server, EMBER_OAUTH_PROVIDER_MICROSOFT);
+  g_autoptr(EmberOAuthFlow) flow = ember_oauth_flow_new (client, config, CAROL);
+  g_autoptr(EmberOAuthTokens) tokens = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ember_oauth_flow_start (flow, &error));
+  ember_oauth_flow_finish_async (flow, NULL, sign_in_done_cb, &tokens);
+  visit (ember_oauth_flow_get_authorization_url (flow), NULL);
+  g_assert_true (ember_test_wait_for (tokens_arrived, &tokens, 10000));
+  g_assert_nonnull (tokens->refresh_token);
 }
 
 static void
@@ -240,6 +288,65 @@ test_refresh_and_revoke (void)
   g_assert_null (refresh);
 }
 
+static void
+test_revoked_account_keeps_data (void)
+{
+  g_autoptr(EmberFakeServer) server = start_fake (NULL);
+  g_autoptr(EmberHttpClient) client = ember_http_client_new (ember_clock_get_default ());
+  g_autoptr(EmberOAuthConfig) config = make_config (server, EMBER_OAUTH_PROVIDER_GOOGLE);
+  g_autoptr(EmberTokenStore) tokens_store = ember_memory_token_store_new ();
+  g_autoptr(EmberOAuthTokens) tokens = NULL;
+  g_autofree char *data_dir = g_build_filename (ember_test_get_tmpdir (), "revoked", NULL);
+  g_autoptr(EmberStore) store = NULL;
+  g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
+  g_autoptr(EmberAccountRecord) stored = NULL;
+  g_autoptr(EmberAccountRecord) still_there = NULL;
+  g_autoptr(EmberAuthSession) auth = NULL;
+  g_autoptr(EmberApiEndpoint) gmail = NULL;
+  g_autoptr(EmberHttpRequest) request = ember_http_request_new ("GET", "/gmail/v1/users/me/labels");
+  g_autoptr(GError) error = NULL;
+  gint64 account_id;
+
+  store = ember_store_new_sync (data_dir, NULL, &error);
+  g_assert_no_error (error);
+  account->provider = g_strdup ("gmail");
+  account->email = g_strdup (ALICE);
+  account->auth_base = g_strconcat (ember_fake_server_get_base_uri (server), "/google", NULL);
+  account->api_base = g_strdup (ember_fake_server_get_base_uri (server));
+  account->client_id = g_strdup ("ember-test-client");
+
+  tokens = sign_in (client, config, ALICE);
+  account_id = ember_account_add_sync (store, tokens_store, account, tokens, "desktop-secret", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (account_id, >, 0);
+  g_assert_cmpint (ember_account_get_auth_state_sync (tokens_store, account_id, NULL), ==,
+                   EMBER_ACCOUNT_AUTH_SIGNED_IN);
+
+  stored = ember_store_get_account_sync (store, account_id, NULL, &error);
+  g_assert_no_error (error);
+  auth = ember_account_new_auth_session (client, tokens_store, stored, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ember_auth_session_get_config (auth)->client_secret, ==, "desktop-secret");
+  gmail = ember_account_new_endpoint (stored, EMBER_API_KIND_GMAIL, ember_clock_get_default (), auth);
+
+  g_assert_true (ember_fake_server_revoke (server, ALICE, &error));
+  g_assert_false (ember_http_client_send_sync (client, gmail, request, NULL, &error));
+  g_assert_error (error, EMBER_AUTH_ERROR, EMBER_AUTH_ERROR_NEEDS_SIGN_IN);
+
+  /* "Sign in again": the account and its data stay. */
+  g_assert_cmpint (ember_account_get_auth_state_sync (tokens_store, account_id, NULL), ==,
+                   EMBER_ACCOUNT_AUTH_NEEDS_SIGN_IN);
+  g_clear_error (&error);
+  still_there = ember_store_get_account_sync (store, account_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (still_there->email, ==, ALICE);
+
+  /* Removing it takes the rest of its secrets too. */
+  g_assert_true (ember_account_remove_sync (store, tokens_store, account_id, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ember_memory_token_store_get_n_secrets (EMBER_MEMORY_TOKEN_STORE (tokens_store)), ==, 0);
+}
+
 /* Moves a fake clock to the next deadline whenever someone waits on it. */
 typedef struct
 {
@@ -254,12 +361,14 @@ advancer_thread (gpointer data)
 
   while (!g_atomic_int_get (&advancer->stop))
     {
-      gint64 deadline = ember_fake_clock_get_next_deadline (advancer->clock);
+      gint64 deadline;
 
+      /* Sleeps (without spinning) until someone waits. */
+      if (!ember_fake_clock_wait_for_waiters (advancer->clock, 1, 20 * 1000))
+        continue;
+      deadline = ember_fake_clock_get_next_deadline (advancer->clock);
       if (deadline >= 0)
         ember_fake_clock_set (advancer->clock, deadline);
-      else
-        g_usleep (200);
     }
   return NULL;
 }
@@ -579,8 +688,10 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ember/net/fake/sign-in-google", test_sign_in_google);
+  g_test_add_func ("/ember/net/fake/sign-in-async", test_sign_in_async);
   g_test_add_func ("/ember/net/fake/sign-in-microsoft-rotates", test_sign_in_microsoft_rotates);
   g_test_add_func ("/ember/net/fake/refresh-and-revoke", test_refresh_and_revoke);
+  g_test_add_func ("/ember/net/fake/revoked-account-keeps-data", test_revoked_account_keeps_data);
   g_test_add_func ("/ember/net/fake/faults", test_faults);
   g_test_add_func ("/ember/net/fake/gmail-burst-within-quota", test_gmail_burst_within_quota);
   g_test_add_func ("/ember/net/fake/graph-concurrency", test_graph_concurrency);
