@@ -883,7 +883,7 @@ ember_fake_calendar_handle (EmberFakeRequest  *request,
                                "The fake Calendar API is read-only.", NULL, NULL);
       return;
     }
-  if (!ember_fake_oauth_authenticate (request, response, EMBER_FAKE_PROVIDER_GOOGLE, "calendar"))
+  if (!ember_fake_oauth_authenticate (request, response, EMBER_FAKE_PROVIDER_GOOGLE, EMBER_FAKE_SCOPE_CALENDAR))
     return;
   if (!ember_fake_quota_charge_calendar (request, response))
     return;

@@ -198,7 +198,6 @@ message_free (gpointer data)
   g_free (message->mailer);
   g_ptr_array_unref (message->labels);
   g_free (message->folder_id);
-  g_clear_pointer (&message->raw, g_bytes_unref);
   g_free (message->raw_b64);
   g_free (message->payload_json);
   g_clear_pointer (&message->top_headers, g_ptr_array_unref);

@@ -82,7 +82,7 @@ typedef struct
   gint64            modified_us;
 
   /* Rendered lazily by ember-fake-mime.c (immutable content only). */
-  GBytes           *raw;
+  gsize             size_estimate;    /* bytes of the RFC 5322 form, 0: not rendered */
   char             *raw_b64;
   char             *payload_json;     /* Gmail payload, format=full */
   GPtrArray        *top_headers;      /* name, value, name, value, ... */

@@ -77,19 +77,7 @@ param_is_true (EmberFakeRequest *request,
 static gboolean
 metadata_only (EmberFakeRequest *request)
 {
-  g_auto(GStrv) scopes = g_strsplit (request->scope != NULL ? request->scope : "", " ", -1);
-  gboolean metadata = FALSE;
-
-  for (guint i = 0; scopes[i] != NULL; i++)
-    {
-      if (strcmp (scopes[i], "https://www.googleapis.com/auth/gmail.metadata") == 0)
-        metadata = TRUE;
-      else if (strcmp (scopes[i], "https://mail.google.com/") == 0 ||
-               g_str_has_prefix (scopes[i], "https://www.googleapis.com/auth/gmail.readonly") ||
-               g_str_has_prefix (scopes[i], "https://www.googleapis.com/auth/gmail.modify"))
-        return FALSE;
-    }
-  return metadata;
+  return (request->scopes & EMBER_FAKE_SCOPE_GMAIL_METADATA_ONLY) != 0;
 }
 
 static void
@@ -159,7 +147,7 @@ write_message (EmberFakeJson    *json,
       ember_fake_json_end_object (json);
     }
 
-  ember_fake_json_member_int (json, "sizeEstimate", g_bytes_get_size (message->raw));
+  ember_fake_json_member_int (json, "sizeEstimate", message->size_estimate);
   if (format == FORMAT_RAW)
     ember_fake_json_member_string (json, "raw", ember_fake_message_raw_base64url (message));
   ember_fake_json_member_int_str (json, "historyId", message->history_id);
@@ -551,7 +539,7 @@ get_message (EmberFakeRequest  *request,
   metadata_headers = ember_fake_request_params (request, "metadataHeaders");
   ember_fake_message_render (message);
   body = g_string_sized_new (format == FORMAT_FULL ? strlen (message->payload_json) + 512
-                             : format == FORMAT_RAW ? g_bytes_get_size (message->raw) * 4 / 3 + 512 : 1024);
+                             : format == FORMAT_RAW ? message->size_estimate * 4 / 3 + 512 : 1024);
   ember_fake_json_init (&json, body);
   write_message (&json, message, format, metadata_headers);
   ok_json (response, body);
@@ -781,7 +769,7 @@ ember_fake_gmail_handle (EmberFakeRequest  *request,
       return;
     }
 
-  if (!ember_fake_oauth_authenticate (request, response, EMBER_FAKE_PROVIDER_GOOGLE, "gmail"))
+  if (!ember_fake_oauth_authenticate (request, response, EMBER_FAKE_PROVIDER_GOOGLE, EMBER_FAKE_SCOPE_GMAIL))
     return;
 
   if (strcmp (segments[0], "me") != 0 && g_ascii_strcasecmp (segments[0], request->account->email) != 0)

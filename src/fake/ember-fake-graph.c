@@ -228,7 +228,7 @@ write_message (EmberFakeJson     *json,
   g_autofree char *key = change_key (message->key, message->change_count);
   g_autofree char *etag = g_strdup_printf ("W/\"%s\"", key);
 
-  ember_fake_message_render (message);
+  ember_fake_message_render_text (message);
 
   ember_fake_json_begin_object (json);
   ember_fake_json_member_string (json, "@odata.type", "#microsoft.graph.message");
@@ -1223,7 +1223,7 @@ ember_fake_graph_handle (EmberFakeRequest  *request,
 {
   g_auto(GStrv) segments = ember_fake_request_segments (request, "/v1.0/");
   guint n = segments != NULL ? g_strv_length (segments) : 0;
-  const char *family;
+  guint family;
   char **rest;
   guint n_rest;
   EmberFakeFolder *folder = NULL;
@@ -1238,11 +1238,11 @@ ember_fake_graph_handle (EmberFakeRequest  *request,
   n_rest = g_strv_length (rest);
 
   if (n_rest == 0)
-    family = "graph-user";
+    family = EMBER_FAKE_SCOPE_GRAPH_USER;
   else if (strcmp (rest[0], "mailFolders") == 0 || strcmp (rest[0], "messages") == 0)
-    family = "graph-mail";
+    family = EMBER_FAKE_SCOPE_GRAPH_MAIL;
   else if (strcmp (rest[0], "calendarView") == 0)
-    family = "graph-calendar";
+    family = EMBER_FAKE_SCOPE_GRAPH_CALENDAR;
   else
     {
       g_autofree char *message = g_strdup_printf ("Resource not found for the segment '%s'.", rest[0]);
@@ -1460,7 +1460,7 @@ ember_fake_graph_handle_batch (EmberFakeRequest  *request,
       ember_fake_graph_error (request, response, 405, "Request_BadRequest", "$batch only accepts POST.");
       return;
     }
-  if (!ember_fake_oauth_authenticate (request, response, EMBER_FAKE_PROVIDER_MICROSOFT, "graph-mail") &&
+  if (!ember_fake_oauth_authenticate (request, response, EMBER_FAKE_PROVIDER_MICROSOFT, EMBER_FAKE_SCOPE_GRAPH_MAIL) &&
       response->status == 401)
     return;
   ember_fake_response_reset (response);

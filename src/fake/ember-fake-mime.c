@@ -73,6 +73,58 @@ is_ascii_len (const char *s,
   return TRUE;
 }
 
+/* UTF-8 to ISO-8859-1 or windows-1252 by table: the generator only uses
+ * text these charsets can hold, and iconv_open per message is slow. */
+static const gunichar cp1252_high[32] = {
+  0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+  0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+static gboolean
+is_utf8_charset (const char *charset)
+{
+  return g_ascii_strcasecmp (charset, "UTF-8") == 0;
+}
+
+/* Appends @utf8 in @charset; FALSE when a character does not fit. */
+static gboolean
+append_in_charset (GString    *out,
+                   const char *utf8,
+                   gssize      len,
+                   const char *charset)
+{
+  gboolean cp1252 = g_ascii_strcasecmp (charset, "windows-1252") == 0;
+  const char *end;
+
+  if (len < 0)
+    len = strlen (utf8);
+  if (is_utf8_charset (charset))
+    {
+      g_string_append_len (out, utf8, len);
+      return TRUE;
+    }
+
+  end = utf8 + len;
+  for (const char *c = utf8; c < end; c = g_utf8_next_char (c))
+    {
+      gunichar ch = g_utf8_get_char (c);
+      int byte = -1;
+
+      if (ch < 0x80 || (ch >= 0xA0 && ch < 0x100))
+        byte = (int) ch;
+      else if (cp1252)
+        {
+          for (int k = 0; k < 32 && byte < 0; k++)
+            if (cp1252_high[k] == ch)
+              byte = 0x80 + k;
+        }
+      if (byte < 0)
+        return FALSE;
+      g_string_append_c (out, (char) byte);
+    }
+  return TRUE;
+}
+
 /* RFC 2047 encoded-words, each at most 75 characters and never splitting a
  * character, folded with CRLF SP between words. */
 static char *
@@ -91,14 +143,17 @@ encode_words (const char *utf8,
   if (g_str_is_ascii (utf8))
     return g_strdup (utf8);
 
-  if (g_ascii_strcasecmp (charset, "UTF-8") != 0)
-    converted = g_convert (utf8, -1, charset, "UTF-8", NULL, &converted_len, NULL);
-  if (converted == NULL)
-    {
-      charset = "UTF-8";
-      converted = g_strdup (utf8);
-      converted_len = strlen (utf8);
-    }
+  {
+    GString *bytes = g_string_new (NULL);
+
+    if (!append_in_charset (bytes, utf8, -1, charset))
+      {
+        charset = "UTF-8";
+        g_string_assign (bytes, utf8);
+      }
+    converted_len = bytes->len;
+    converted = g_string_free (bytes, FALSE);
+  }
 
   out = g_string_new (NULL);
   overhead = strlen ("=?") + strlen (charset) + strlen ("?Q?") + strlen ("?=");
@@ -253,28 +308,27 @@ static GBytes *
 text_bytes (const char *utf8,
             const char *charset)
 {
-  g_autoptr(GString) crlf = g_string_sized_new (strlen (utf8) + 64);
-  char *converted;
-  gsize converted_len = 0;
+  gsize utf8_len = strlen (utf8);
+  GString *out = g_string_sized_new (utf8_len + utf8_len / 16 + 16);
+  const char *line = utf8;
+  gsize len;
 
-  for (const char *c = utf8; *c; c++)
+  /* CRLF line ends, in the part's charset. */
+  for (;;)
     {
-      if (*c == '\n')
-        g_string_append (crlf, "\r\n");
-      else
-        g_string_append_c (crlf, *c);
+      const char *newline = strchr (line, '\n');
+      gsize line_len = newline != NULL ? (gsize) (newline - line) : strlen (line);
+
+      if (!append_in_charset (out, line, line_len, charset))
+        g_assert_not_reached ();
+      if (newline == NULL)
+        break;
+      g_string_append_len (out, "\r\n", 2);
+      line = newline + 1;
     }
 
-  if (g_ascii_strcasecmp (charset, "UTF-8") == 0)
-    {
-      gsize len = crlf->len;
-
-      return g_bytes_new_take (g_string_free (g_steal_pointer (&crlf), FALSE), len);
-    }
-
-  converted = g_convert (crlf->str, crlf->len, charset, "UTF-8", NULL, &converted_len, NULL);
-  g_assert (converted != NULL);
-  return g_bytes_new_take (converted, converted_len);
+  len = out->len;
+  return g_bytes_new_take (g_string_free (out, FALSE), len);
 }
 
 static void
@@ -282,43 +336,44 @@ quoted_printable (GString      *out,
                   const guint8 *data,
                   gsize         len)
 {
+  static const char hex[] = "0123456789ABCDEF";
   guint column = 0;
 
   for (gsize i = 0; i < len; i++)
     {
       guint8 c = data[i];
-      gboolean line_end = c == '\r' && i + 1 < len && data[i + 1] == '\n';
-      gboolean before_break = i + 2 < len && data[i + 1] == '\r' && data[i + 2] == '\n';
-      char encoded[4];
-      guint width;
+      gboolean before_break;
+      gboolean literal;
 
-      if (line_end)
+      if (c == '\r' && i + 1 < len && data[i + 1] == '\n')
         {
-          g_string_append (out, "\r\n");
+          g_string_append_len (out, "\r\n", 2);
           i++;
           column = 0;
           continue;
         }
 
-      if ((c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !before_break && i + 1 < len))
+      /* Spaces and tabs are literal except right before a line break. */
+      before_break = i + 1 == len || (i + 2 < len && data[i + 1] == '\r' && data[i + 2] == '\n');
+      literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !before_break);
+
+      if (column + (literal ? 1 : 3) > 75)
         {
-          encoded[0] = (char) c;
-          encoded[1] = '\0';
-          width = 1;
+          g_string_append_len (out, "=\r\n", 3);
+          column = 0;
+        }
+      if (literal)
+        {
+          g_string_append_c (out, (char) c);
+          column++;
         }
       else
         {
-          g_snprintf (encoded, sizeof encoded, "=%02X", c);
-          width = 3;
-        }
+          char encoded[3] = { '=', hex[c >> 4], hex[c & 15] };
 
-      if (column + width > 75)
-        {
-          g_string_append (out, "=\r\n");
-          column = 0;
+          g_string_append_len (out, encoded, 3);
+          column += 3;
         }
-      g_string_append (out, encoded);
-      column += width;
     }
 }
 
@@ -327,14 +382,35 @@ base64_lines (GString      *out,
               const guint8 *data,
               gsize         len)
 {
-  g_autofree char *b64 = g_base64_encode (data, len);
-  gsize total = strlen (b64);
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  gsize start = out->len;
+  char *p;
 
-  for (gsize i = 0; i < total; i += 76)
+  /* 57 input bytes make one 76-character line. */
+  g_string_set_size (out, start + (len + 2) / 3 * 4 + (len / 57 + 1) * 2);
+  p = out->str + start;
+  for (gsize i = 0; i < len; i += 57)
     {
-      g_string_append_len (out, b64 + i, MIN (76, total - i));
-      g_string_append (out, "\r\n");
+      gsize chunk = MIN (57, len - i);
+
+      for (gsize k = 0; k < chunk; k += 3)
+        {
+          guint32 v = (guint32) data[i + k] << 16;
+          gsize left = chunk - k;
+
+          if (left > 1)
+            v |= (guint32) data[i + k + 1] << 8;
+          if (left > 2)
+            v |= data[i + k + 2];
+          *p++ = alphabet[(v >> 18) & 63];
+          *p++ = alphabet[(v >> 12) & 63];
+          *p++ = left > 1 ? alphabet[(v >> 6) & 63] : '=';
+          *p++ = left > 2 ? alphabet[v & 63] : '=';
+        }
+      *p++ = '\r';
+      *p++ = '\n';
     }
+  g_string_truncate (out, p - out->str);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -572,10 +648,13 @@ serialise (GString *out,
            gboolean top)
 {
   for (guint i = 0; i < part->headers->len; i += 2)
-    g_string_append_printf (out, "%s: %s\r\n",
-                            (const char *) g_ptr_array_index (part->headers, i),
-                            (const char *) g_ptr_array_index (part->headers, i + 1));
-  g_string_append (out, "\r\n");
+    {
+      g_string_append (out, g_ptr_array_index (part->headers, i));
+      g_string_append_len (out, ": ", 2);
+      g_string_append (out, g_ptr_array_index (part->headers, i + 1));
+      g_string_append_len (out, "\r\n", 2);
+    }
+  g_string_append_len (out, "\r\n", 2);
 
   if (part->children != NULL)
     {
@@ -583,7 +662,9 @@ serialise (GString *out,
         g_string_append (out, "This is a multi-part message in MIME format.\r\n\r\n");
       for (guint i = 0; i < part->children->len; i++)
         {
-          g_string_append_printf (out, "--%s\r\n", part->boundary);
+          g_string_append_len (out, "--", 2);
+          g_string_append (out, part->boundary);
+          g_string_append_len (out, "\r\n", 2);
           serialise (out, g_ptr_array_index (part->children, i), FALSE);
           g_string_append (out, "\r\n");
         }
@@ -736,26 +817,70 @@ gmail_snippet (const char *text)
 }
 
 void
+ember_fake_message_render_text (EmberFakeMessage *message)
+{
+  GString *body;
+  EmberFakeJson json;
+
+  if (message->preview != NULL)
+    return;
+
+  message->snippet = gmail_snippet (message->text);
+  message->preview = collapse_text (message->text, 255);
+
+  body = g_string_sized_new (strlen (message->html != NULL ? message->html : message->text) + 64);
+  ember_fake_json_init (&json, body);
+  ember_fake_json_begin_object (&json);
+  ember_fake_json_member_string (&json, "contentType", message->html != NULL ? "html" : "text");
+  ember_fake_json_member_string (&json, "content", message->html != NULL ? message->html : message->text);
+  ember_fake_json_end_object (&json);
+  message->graph_body_json = g_string_free (body, FALSE);
+}
+
+static void
+scratch_free (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* The serialised message is only kept for its size: a per-thread buffer
+ * spares an allocation (and fresh pages) per message. */
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
+static Part *
+build_message (EmberFakeMessage *message)
+{
+  Part *top = build_body (message);
+
+  add_message_headers (top, message);
+  return top;
+}
+
+void
 ember_fake_message_render (EmberFakeMessage *message)
 {
   g_autoptr(Part) top = NULL;
-  GString *raw;
+  GString *scratch;
   GString *payload;
   EmberFakeJson json;
-  gsize raw_len;
 
-  if (message->raw != NULL)
+  ember_fake_message_render_text (message);
+  if (message->size_estimate != 0)
     return;
 
-  top = build_body (message);
-  add_message_headers (top, message);
+  top = build_message (message);
 
-  raw = g_string_sized_new (4096);
-  serialise (raw, top, TRUE);
-  raw_len = raw->len;
-  message->raw = g_bytes_new_take (g_string_free (raw, FALSE), raw_len);
+  scratch = g_private_get (&scratch_key);
+  if (scratch == NULL)
+    {
+      scratch = g_string_sized_new (64 * 1024);
+      g_private_set (&scratch_key, scratch);
+    }
+  g_string_truncate (scratch, 0);
+  serialise (scratch, top, TRUE);
+  message->size_estimate = scratch->len;
 
-  payload = g_string_sized_new (raw_len * 3 / 2);
+  payload = g_string_sized_new (message->size_estimate);
   ember_fake_json_init (&json, payload);
   payload_json (&json, top, "");
   message->payload_json = g_string_free (payload, FALSE);
@@ -767,19 +892,18 @@ ember_fake_message_render (EmberFakeMessage *message)
       g_ptr_array_add (message->top_headers, unfold (g_ptr_array_index (top->headers, i + 1)));
     }
   message->top_mime_type = g_strdup (top->mime_type);
-  message->snippet = gmail_snippet (message->text);
-  message->preview = collapse_text (message->text, 255);
+}
 
-  {
-    GString *body = g_string_new (NULL);
+GBytes *
+ember_fake_message_dup_raw (EmberFakeMessage *message)
+{
+  g_autoptr(Part) top = build_message (message);
+  GString *raw = g_string_sized_new (message->size_estimate > 0 ? message->size_estimate + 1 : 16 * 1024);
+  gsize len;
 
-    ember_fake_json_init (&json, body);
-    ember_fake_json_begin_object (&json);
-    ember_fake_json_member_string (&json, "contentType", message->html != NULL ? "html" : "text");
-    ember_fake_json_member_string (&json, "content", message->html != NULL ? message->html : message->text);
-    ember_fake_json_end_object (&json);
-    message->graph_body_json = g_string_free (body, FALSE);
-  }
+  serialise (raw, top, TRUE);
+  len = raw->len;
+  return g_bytes_new_take (g_string_free (raw, FALSE), len);
 }
 
 const char *
@@ -788,8 +912,9 @@ ember_fake_message_raw_base64url (EmberFakeMessage *message)
   ember_fake_message_render (message);
   if (message->raw_b64 == NULL)
     {
+      g_autoptr(GBytes) raw = ember_fake_message_dup_raw (message);
       gsize len;
-      const guint8 *data = g_bytes_get_data (message->raw, &len);
+      const guint8 *data = g_bytes_get_data (raw, &len);
 
       message->raw_b64 = ember_fake_base64url_encode (data, len);
     }
@@ -799,7 +924,7 @@ ember_fake_message_raw_base64url (EmberFakeMessage *message)
 void
 ember_fake_message_clear_render (EmberFakeMessage *message)
 {
-  g_clear_pointer (&message->raw, g_bytes_unref);
+  message->size_estimate = 0;
   g_clear_pointer (&message->raw_b64, g_free);
   g_clear_pointer (&message->payload_json, g_free);
   g_clear_pointer (&message->top_headers, g_ptr_array_unref);
@@ -843,8 +968,13 @@ ember_fake_attachment_data (EmberFakeAttachment *attachment)
       return g_bytes_new_take (data, attachment->size);
     }
 
-  for (gsize i = 0; i < attachment->size; i++)
-    data[i] = (guint8) ember_fake_rng_next (&rng);
+  for (gsize i = 0; i < attachment->size; i += 8)
+    {
+      guint64 word = ember_fake_rng_next (&rng);
+
+      for (gsize k = 0; k < 8 && i + k < attachment->size; k++)
+        data[i + k] = (guint8) (word >> (8 * k));
+    }
 
   if (strcmp (attachment->mime_type, "application/pdf") == 0)
     {

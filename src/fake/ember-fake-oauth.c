@@ -31,6 +31,7 @@ typedef struct
   EmberFakeProvider  provider;
   char              *client_id;
   char              *scope;
+  guint              scopes;       /* EmberFakeScopes */
   gint64             expires_us;   /* monotonic; access tokens only */
   gboolean           revoked;
 } Token;
@@ -129,6 +130,55 @@ new_refresh_value (EmberFakeAuth     *self,
   return g_strdup_printf (provider == EMBER_FAKE_PROVIDER_GOOGLE ? "1//0%s" : "0.AXoA%s", body);
 }
 
+static guint
+scopes_for (const char *scope)
+{
+  static const char *gmail[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.readonly",
+    "https://www.googleapis.com/auth/gmail.modify", NULL };
+  static const char *calendar[] = {
+    "https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.readonly",
+    "https://www.googleapis.com/auth/calendar.events", "https://www.googleapis.com/auth/calendar.events.readonly", NULL };
+  static const char *graph_mail[] = { "Mail.Read", "Mail.ReadWrite", "Mail.ReadBasic", NULL };
+  static const char *graph_calendar[] = { "Calendars.Read", "Calendars.ReadWrite", "Calendars.ReadBasic", NULL };
+  static const char *graph_user[] = { "User.Read", "User.ReadBasic.All", "User.Read.All", NULL };
+  static const struct
+  {
+    const char **names;
+    guint        flag;
+  } families[] = {
+    { gmail, EMBER_FAKE_SCOPE_GMAIL },
+    { calendar, EMBER_FAKE_SCOPE_CALENDAR },
+    { graph_mail, EMBER_FAKE_SCOPE_GRAPH_MAIL },
+    { graph_calendar, EMBER_FAKE_SCOPE_GRAPH_CALENDAR },
+    { graph_user, EMBER_FAKE_SCOPE_GRAPH_USER },
+  };
+  g_auto(GStrv) items = g_strsplit (scope != NULL ? scope : "", " ", -1);
+  guint scopes = 0;
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *item = items[i];
+
+      /* Graph scopes come short or fully qualified. */
+      if (g_str_has_prefix (item, "https://graph.microsoft.com/"))
+        item += strlen ("https://graph.microsoft.com/");
+      for (guint f = 0; f < G_N_ELEMENTS (families); f++)
+        for (guint k = 0; families[f].names[k] != NULL; k++)
+          if (g_ascii_strcasecmp (item, families[f].names[k]) == 0)
+            scopes |= families[f].flag;
+      if (strcmp (item, "https://www.googleapis.com/auth/gmail.metadata") == 0)
+        scopes |= EMBER_FAKE_SCOPE_GMAIL_METADATA_ONLY;
+    }
+
+  /* gmail.metadata alone: no bodies, no q. */
+  if (scopes & EMBER_FAKE_SCOPE_GMAIL)
+    scopes &= ~EMBER_FAKE_SCOPE_GMAIL_METADATA_ONLY;
+  else if (scopes & EMBER_FAKE_SCOPE_GMAIL_METADATA_ONLY)
+    scopes |= EMBER_FAKE_SCOPE_GMAIL;
+  return scopes;
+}
+
 static Token *
 issue (EmberFakeServer   *server,
        GHashTable        *table,
@@ -145,6 +195,7 @@ issue (EmberFakeServer   *server,
   token->provider = account->provider;
   token->client_id = g_strdup (client_id);
   token->scope = g_strdup (scope);
+  token->scopes = scopes_for (scope);
   if (access)
     token->expires_us = ember_fake_server_mono_us (server) +
                         (gint64) server->options.token_ttl_seconds * G_USEC_PER_SEC;
@@ -804,47 +855,11 @@ ember_fake_oauth_handle (EmberFakeRequest  *request,
 /* ------------------------------------------------------------------------ */
 /* Bearer tokens on API requests.                                           */
 
-static gboolean
-scope_allows (const char *scope,
-              const char *family)
-{
-  static const char *gmail[] = {
-    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.readonly",
-    "https://www.googleapis.com/auth/gmail.modify", "https://www.googleapis.com/auth/gmail.metadata", NULL };
-  static const char *calendar[] = {
-    "https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.readonly",
-    "https://www.googleapis.com/auth/calendar.events", "https://www.googleapis.com/auth/calendar.events.readonly", NULL };
-  static const char *graph_mail[] = { "Mail.Read", "Mail.ReadWrite", "Mail.ReadBasic", NULL };
-  static const char *graph_calendar[] = { "Calendars.Read", "Calendars.ReadWrite", "Calendars.ReadBasic", NULL };
-  static const char *graph_user[] = { "User.Read", "User.ReadBasic.All", "User.Read.All", NULL };
-  const char **wanted;
-
-  if (strcmp (family, "gmail") == 0)
-    wanted = gmail;
-  else if (strcmp (family, "calendar") == 0)
-    wanted = calendar;
-  else if (strcmp (family, "graph-mail") == 0)
-    wanted = graph_mail;
-  else if (strcmp (family, "graph-calendar") == 0)
-    wanted = graph_calendar;
-  else
-    wanted = graph_user;
-
-  for (guint i = 0; wanted[i] != NULL; i++)
-    {
-      g_autofree char *qualified = g_strdup_printf ("https://graph.microsoft.com/%s", wanted[i]);
-
-      if (scope_contains (scope, wanted[i]) || scope_contains (scope, qualified))
-        return TRUE;
-    }
-  return FALSE;
-}
-
 gboolean
 ember_fake_oauth_authenticate (EmberFakeRequest  *request,
                                EmberFakeResponse *response,
                                EmberFakeProvider  provider,
-                               const char        *scope_family)
+                               guint              required)
 {
   EmberFakeServer *server = request->server;
   const char *header = ember_fake_request_header (request, "Authorization");
@@ -904,12 +919,11 @@ ember_fake_oauth_authenticate (EmberFakeRequest  *request,
     }
 
   request->account = ember_fake_dataset_lookup (server->dataset, token->email);
-  g_free (request->scope);
-  request->scope = g_strdup (token->scope);
+  request->scopes = token->scopes;
   g_free (response->account);
   response->account = g_strdup (token->email);
 
-  if (!scope_allows (token->scope, scope_family))
+  if ((token->scopes & required) == 0)
     {
       if (google)
         ember_fake_google_error (response, 403, "PERMISSION_DENIED", "global", "insufficientPermissions",

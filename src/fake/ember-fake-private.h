@@ -5,6 +5,7 @@
 #pragma once
 
 #include <libsoup/soup.h>
+#include <time.h>
 
 #include "ember-fake-dataset.h"
 #include "ember-fake-json.h"
@@ -71,6 +72,17 @@ typedef struct
 
 void     ember_fake_quota_clear (EmberFakeQuota *quota);
 
+/* What a token's scopes allow, worked out once when it is issued. */
+typedef enum
+{
+  EMBER_FAKE_SCOPE_GMAIL               = 1 << 0,
+  EMBER_FAKE_SCOPE_GMAIL_METADATA_ONLY = 1 << 1,
+  EMBER_FAKE_SCOPE_CALENDAR            = 1 << 2,
+  EMBER_FAKE_SCOPE_GRAPH_MAIL          = 1 << 3,
+  EMBER_FAKE_SCOPE_GRAPH_CALENDAR      = 1 << 4,
+  EMBER_FAKE_SCOPE_GRAPH_USER          = 1 << 5,
+} EmberFakeScopes;
+
 /* ---- The server ---- */
 
 struct _EmberFakeServer
@@ -96,6 +108,12 @@ struct _EmberFakeServer
   GMainLoop              *loop;
   SoupServer             *soup;
   GHashTable             *pending;        /* delayed replies, server thread only */
+  GSource                *warm_source;    /* renders messages while idle */
+  guint                   warm_account;
+  guint                   warm_position;
+  gint64                  cpu_time_us;    /* the server thread's, when it stopped */
+  clockid_t               cpu_clock;
+  gboolean                has_cpu_clock;
   GMutex                  start_mutex;
   GCond                   start_cond;
   gboolean                start_done;
@@ -118,7 +136,7 @@ typedef struct
   guint64             batch_seq;      /* the enclosing batch's seq */
   /* Filled by authentication. */
   EmberFakeAccount   *account;
-  char               *scope;
+  guint               scopes;         /* EmberFakeScopes of the token */
 } EmberFakeRequest;
 
 typedef struct
@@ -213,12 +231,11 @@ GStrv  ember_fake_cursor_decode (const char *cursor,
 gboolean ember_fake_oauth_handle         (EmberFakeRequest  *request,
                                           EmberFakeResponse *response);
 /* Checks the bearer token; fills request->account or writes the provider's
- * 401/403. @scope_family: "gmail", "calendar", "graph-mail", "graph-calendar",
- * "graph-user". */
+ * 401/403 when the token lacks @required (EmberFakeScopes). */
 gboolean ember_fake_oauth_authenticate   (EmberFakeRequest  *request,
                                           EmberFakeResponse *response,
                                           EmberFakeProvider  provider,
-                                          const char        *scope_family);
+                                          guint              required);
 gboolean ember_fake_auth_issue_direct    (EmberFakeServer   *server,
                                           EmberFakeAccount  *account,
                                           char             **access_token,

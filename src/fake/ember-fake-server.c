@@ -6,8 +6,10 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 #include "ember-fake-mime.h"
 #include "ember-fake-private.h"
@@ -85,7 +87,6 @@ ember_fake_request_free (EmberFakeRequest *request)
   g_ptr_array_unref (request->params);
   soup_message_headers_unref (request->headers);
   g_bytes_unref (request->body);
-  g_free (request->scope);
   g_free (request);
 }
 
@@ -769,6 +770,75 @@ server_callback (SoupServer        *soup,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Rendering ahead: while no request is waiting, the server thread renders */
+/* messages in the order a full sync asks for them (newest first).         */
+
+#define WARM_BATCH 16
+
+static gboolean
+warm_up_cb (gpointer data)
+{
+  EmberFakeServer *self = data;
+  gboolean more = TRUE;
+
+  g_mutex_lock (&self->lock);
+  for (guint done = 0; done < WARM_BATCH && more;)
+    {
+      EmberFakeAccount *account;
+      GPtrArray *by_date;
+
+      if (self->warm_account >= self->dataset->accounts->len)
+        {
+          more = FALSE;
+          break;
+        }
+      account = g_ptr_array_index (self->dataset->accounts, self->warm_account);
+      by_date = ember_fake_account_messages_by_date (account);
+      if (self->warm_position >= by_date->len)
+        {
+          self->warm_account++;
+          self->warm_position = 0;
+          continue;
+        }
+      {
+        EmberFakeMessage *message = g_ptr_array_index (by_date, self->warm_position++);
+
+        if (account->provider == EMBER_FAKE_PROVIDER_GOOGLE)
+          ember_fake_message_render (message);
+        else
+          ember_fake_message_render_text (message);
+        done++;
+      }
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (!more)
+    g_clear_pointer (&self->warm_source, g_source_unref);
+  return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gint64
+read_cpu_clock (EmberFakeServer *self)
+{
+  struct timespec now;
+
+  if (!self->has_cpu_clock || clock_gettime (self->cpu_clock, &now) != 0)
+    return 0;
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+}
+
+gint64
+ember_fake_server_get_cpu_time_us (EmberFakeServer *self)
+{
+  g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), 0);
+
+  /* The clock of a finished thread is gone: then the value it left. */
+  if (self->thread == NULL)
+    return self->cpu_time_us;
+  return read_cpu_clock (self);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The thread.                                                              */
 
 static gpointer
@@ -779,6 +849,7 @@ server_thread (gpointer data)
   GSList *uris;
 
   g_main_context_push_thread_default (self->context);
+  self->has_cpu_clock = pthread_getcpuclockid (pthread_self (), &self->cpu_clock) == 0;
 
   self->soup = soup_server_new ("server-header", "ESF", NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
@@ -799,7 +870,20 @@ server_thread (gpointer data)
   g_mutex_unlock (&self->start_mutex);
 
   if (self->base_uri != NULL)
-    g_main_loop_run (self->loop);
+    {
+      self->warm_source = g_idle_source_new ();
+      g_source_set_priority (self->warm_source, G_PRIORITY_LOW);
+      g_source_set_callback (self->warm_source, warm_up_cb, self, NULL);
+      g_source_attach (self->warm_source, self->context);
+      g_main_loop_run (self->loop);
+    }
+
+  if (self->warm_source != NULL)
+    {
+      g_source_destroy (self->warm_source);
+      g_clear_pointer (&self->warm_source, g_source_unref);
+    }
+  self->cpu_time_us = read_cpu_clock (self);
 
   g_hash_table_remove_all (self->pending);
   soup_server_disconnect (self->soup);

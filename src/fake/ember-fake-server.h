@@ -264,6 +264,8 @@ guint            ember_fake_server_count_requests   (EmberFakeServer   *self,
                                                      const char        *method,
                                                      const char        *path_prefix,
                                                      guint              status);
+/* CPU time the server thread has used, in microseconds (benchmarks). */
+gint64           ember_fake_server_get_cpu_time_us  (EmberFakeServer  *self);
 guint            ember_fake_server_get_max_in_flight (EmberFakeServer  *self,
                                                      const char        *email);
 void             ember_fake_server_reset_max_in_flight (EmberFakeServer *self);
