@@ -21,6 +21,12 @@
 #define MAX_CACHED_STATEMENTS 256
 /* VM steps between two looks at the cancellable. */
 #define PROGRESS_STEPS        4096
+/* Pages in the WAL before the writer copies them back (default 1000):
+ * pages rewritten by consecutive sync pages (index and FTS pages) are then
+ * copied once rather than many times. */
+#define WAL_AUTOCHECKPOINT    4096
+/* Readers map the file instead of copying each page with pread (). */
+#define READER_MMAP_SIZE      (256 * 1024 * 1024)
 
 static const char *
 describe_result (int rc)
@@ -228,13 +234,21 @@ _ember_db_connection_open (const char  *path,
   sqlite3_extended_result_codes (db, TRUE);
   sqlite3_busy_timeout (db, BUSY_TIMEOUT_MSEC);
 
-  pragmas = g_strdup_printf ("PRAGMA foreign_keys = ON;"
-                             "PRAGMA synchronous = NORMAL;"
-                             "PRAGMA temp_store = MEMORY;"
-                             "PRAGMA cache_size = -%d;"
-                             "%s",
-                             is_writer ? WRITER_CACHE_SIZE_KIB : READER_CACHE_SIZE_KIB,
-                             is_writer ? "" : "PRAGMA query_only = ON;");
+  if (is_writer)
+    pragmas = g_strdup_printf ("PRAGMA foreign_keys = ON;"
+                               "PRAGMA synchronous = NORMAL;"
+                               "PRAGMA temp_store = MEMORY;"
+                               "PRAGMA cache_size = -%d;"
+                               "PRAGMA wal_autocheckpoint = %d;",
+                               WRITER_CACHE_SIZE_KIB, WAL_AUTOCHECKPOINT);
+  else
+    pragmas = g_strdup_printf ("PRAGMA foreign_keys = ON;"
+                               "PRAGMA synchronous = NORMAL;"
+                               "PRAGMA temp_store = MEMORY;"
+                               "PRAGMA cache_size = -%d;"
+                               "PRAGMA mmap_size = %d;"
+                               "PRAGMA query_only = ON;",
+                               READER_CACHE_SIZE_KIB, READER_MMAP_SIZE);
   if (!exec_pragma (db, pragmas, error) ||
       (is_writer && !enable_wal (db, error)))
     {

@@ -24,6 +24,7 @@
 #define DEFAULT_PAGE_SIZE   100
 #define MAX_PAGE_SIZE       1000
 #define DEFAULT_SEARCH_SIZE 50
+#define SEARCH_TIE_SLACK    20
 
 struct _EmberStore
 {
@@ -787,9 +788,16 @@ array_contains (GArray *array,
   return FALSE;
 }
 
+/* A stored message's row id and date, by provider id. */
+typedef struct
+{
+  gint64 id;
+  gint64 date;
+} MessageKey;
+
 static gboolean
 add_membership (EmberDbConnection  *connection,
-                gint64              message_id,
+                const MessageKey   *message,
                 gint64              folder_id,
                 GError            **error)
 {
@@ -798,13 +806,13 @@ add_membership (EmberDbConnection  *connection,
   /* The date copy serves the (folder, date) keyset index. */
   stmt = ember_db_connection_prepare (connection,
                                       "INSERT INTO message_folders (message_id, folder_id, date) "
-                                      "SELECT ?1, ?2, date FROM messages WHERE id = ?1 "
-                                      "ON CONFLICT DO NOTHING",
+                                      "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                                       error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, message_id);
+  sqlite3_bind_int64 (stmt, 1, message->id);
   sqlite3_bind_int64 (stmt, 2, folder_id);
+  sqlite3_bind_int64 (stmt, 3, message->date);
 
   return ember_db_connection_run (connection, stmt, error);
 }
@@ -828,10 +836,12 @@ remove_membership (EmberDbConnection  *connection,
   return ember_db_connection_run (connection, stmt, error);
 }
 
+/* @is_new: the message was just inserted, so it is in no folder yet. */
 static gboolean
 change_folders (EmberDbConnection    *connection,
                 PageWrite            *data,
-                gint64                message_id,
+                const MessageKey     *message,
+                gboolean              is_new,
                 EmberFolderChangeOp   op,
                 const GPtrArray      *provider_ids,
                 GError              **error)
@@ -846,26 +856,26 @@ change_folders (EmberDbConnection    *connection,
     {
     case EMBER_FOLDER_CHANGE_ADD:
       for (guint i = 0; i < wanted->len; i++)
-        if (!add_membership (connection, message_id, g_array_index (wanted, gint64, i), error))
+        if (!add_membership (connection, message, g_array_index (wanted, gint64, i), error))
           return FALSE;
       return TRUE;
 
     case EMBER_FOLDER_CHANGE_REMOVE:
       for (guint i = 0; i < wanted->len; i++)
-        if (!remove_membership (connection, message_id, g_array_index (wanted, gint64, i), error))
+        if (!remove_membership (connection, message->id, g_array_index (wanted, gint64, i), error))
           return FALSE;
       return TRUE;
 
     case EMBER_FOLDER_CHANGE_REPLACE:
-      if (!current_folders (connection, message_id, current, error))
+      if (!is_new && !current_folders (connection, message->id, current, error))
         return FALSE;
       for (guint i = 0; i < current->len; i++)
         if (!array_contains (wanted, g_array_index (current, gint64, i)) &&
-            !remove_membership (connection, message_id, g_array_index (current, gint64, i), error))
+            !remove_membership (connection, message->id, g_array_index (current, gint64, i), error))
           return FALSE;
       for (guint i = 0; i < wanted->len; i++)
         if (!array_contains (current, g_array_index (wanted, gint64, i)) &&
-            !add_membership (connection, message_id, g_array_index (wanted, gint64, i), error))
+            !add_membership (connection, message, g_array_index (wanted, gint64, i), error))
           return FALSE;
       return TRUE;
 
@@ -882,8 +892,10 @@ upsert_message (EmberDbConnection         *connection,
                 const EmberMessageRecord  *message,
                 GError                   **error)
 {
+  sqlite3 *db = ember_db_connection_get_handle (connection);
+  MessageKey key = { 0, message->date };
   sqlite3_stmt *stmt;
-  gint64 message_id = 0;
+  gint64 last_rowid;
 
   if (!require_string (message->provider_id, _("a message id"), error))
     return FALSE;
@@ -935,35 +947,48 @@ upsert_message (EmberDbConnection         *connection,
   bind_text (stmt, 16, message->body_text);
   bind_text (stmt, 17, message->body_html);
   bind_text (stmt, 18, message->attachments_json);
-  if (!query_int64 (connection, stmt, &message_id, NULL, error))
+  last_rowid = sqlite3_last_insert_rowid (db);
+  if (!query_int64 (connection, stmt, &key.id, NULL, error))
     return FALSE;
 
+  /* Only an insert moves the last rowid (a trigger's inserts do not
+   * leak out): a new message has no folders to look up. */
   if (message->folder_ids != NULL &&
-      !change_folders (connection, data, message_id, EMBER_FOLDER_CHANGE_REPLACE, message->folder_ids, error))
+      !change_folders (connection, data, &key, sqlite3_last_insert_rowid (db) != last_rowid,
+                       EMBER_FOLDER_CHANGE_REPLACE, message->folder_ids, error))
     return FALSE;
 
   return TRUE;
 }
 
 static gboolean
-find_message_id (EmberDbConnection  *connection,
-                 gint64              account_id,
-                 const char         *provider_id,
-                 gint64             *message_id,
-                 gboolean           *found,
-                 GError            **error)
+find_message_key (EmberDbConnection  *connection,
+                  gint64              account_id,
+                  const char         *provider_id,
+                  MessageKey         *key,
+                  gboolean           *found,
+                  GError            **error)
 {
   sqlite3_stmt *stmt;
+  gboolean ok;
 
   stmt = ember_db_connection_prepare (connection,
-                                      "SELECT id FROM messages WHERE account_id = ?1 AND provider_id = ?2",
+                                      "SELECT id, date FROM messages WHERE account_id = ?1 AND provider_id = ?2",
                                       error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, account_id);
   bind_text (stmt, 2, provider_id);
 
-  return query_int64 (connection, stmt, message_id, found, error);
+  ok = step_row (connection, stmt, found, error);
+  if (ok && *found)
+    {
+      key->id = sqlite3_column_int64 (stmt, 0);
+      key->date = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+
+  return ok;
 }
 
 static gboolean
@@ -972,19 +997,19 @@ apply_folder_change (EmberDbConnection        *connection,
                      const EmberFolderChange  *change,
                      GError                  **error)
 {
+  MessageKey key = { 0, 0 };
   sqlite3_stmt *stmt;
-  gint64 message_id = 0;
   gint64 n_folders = 0;
   gboolean found = FALSE;
 
   if (!require_string (change->message_provider_id, _("a message id"), error) ||
-      !find_message_id (connection, data->account_id, change->message_provider_id, &message_id, &found, error))
+      !find_message_key (connection, data->account_id, change->message_provider_id, &key, &found, error))
     return FALSE;
   if (!found)
     return TRUE;
 
   if (change->folder_ids != NULL &&
-      !change_folders (connection, data, message_id, change->op, change->folder_ids, error))
+      !change_folders (connection, data, &key, FALSE, change->op, change->folder_ids, error))
     return FALSE;
 
   if (!change->delete_if_no_folders)
@@ -995,7 +1020,7 @@ apply_folder_change (EmberDbConnection        *connection,
                                       error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, message_id);
+  sqlite3_bind_int64 (stmt, 1, key.id);
   if (!query_int64 (connection, stmt, &n_folders, NULL, error))
     return FALSE;
   if (n_folders > 0)
@@ -1004,7 +1029,7 @@ apply_folder_change (EmberDbConnection        *connection,
   stmt = ember_db_connection_prepare (connection, "DELETE FROM messages WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, message_id);
+  sqlite3_bind_int64 (stmt, 1, key.id);
 
   return ember_db_connection_run (connection, stmt, error);
 }
@@ -1863,7 +1888,6 @@ collect_messages (EmberDbConnection  *connection,
 {
   gboolean has_row;
   gboolean ok;
-  guint first = messages->len;
 
   while ((ok = step_row (connection, stmt, &has_row, error)) && has_row)
     g_ptr_array_add (messages, message_from_row (stmt, FALSE));
@@ -1871,9 +1895,16 @@ collect_messages (EmberDbConnection  *connection,
     return FALSE;
   sqlite3_reset (stmt);
 
-  for (guint i = first; i < messages->len; i++)
-    if (check_cancelled (cancellable, error) ||
-        !fill_folders (connection, g_ptr_array_index (messages, i), error))
+  return !check_cancelled (cancellable, error);
+}
+
+static gboolean
+fill_all_folders (EmberDbConnection  *connection,
+                  GPtrArray          *messages,
+                  GError            **error)
+{
+  for (guint i = 0; i < messages->len; i++)
+    if (!fill_folders (connection, g_ptr_array_index (messages, i), error))
       return FALSE;
 
   return TRUE;
@@ -1927,18 +1958,28 @@ compare_newest_first (gconstpointer a,
   return 0;
 }
 
-static gboolean
-list_messages_cb (EmberDbConnection  *connection,
-                  gpointer            user_data,
-                  GCancellable       *cancellable,
-                  GError            **error)
+/* Merges pages of several folders or accounts into one. */
+static void
+keep_newest (GPtrArray *messages,
+             guint      limit)
 {
-  MessagesRead *data = user_data;
+  g_ptr_array_sort (messages, compare_newest_first);
+  if (messages->len > limit)
+    g_ptr_array_remove_range (messages, limit, messages->len - limit);
+}
+
+static gboolean
+collect_page (EmberDbConnection  *connection,
+              MessagesRead       *data,
+              GCancellable       *cancellable,
+              GError            **error)
+{
   const EmberMessageQuery *query = &data->query;
   guint limit = query->limit == 0 ? DEFAULT_PAGE_SIZE : MIN (query->limit, MAX_PAGE_SIZE);
   gint64 after_date = query->after.date;
   gint64 after_id = query->after.id;
   g_autoptr(GArray) inboxes = NULL;
+  g_autoptr(GArray) accounts = NULL;
   sqlite3_stmt *stmt;
   gboolean has_row;
   gboolean ok;
@@ -1977,16 +2018,31 @@ list_messages_cb (EmberDbConnection  *connection,
         if (!list_folder_page (connection, g_array_index (inboxes, gint64, i), after_date, after_id, limit,
                                data->messages, cancellable, error))
           return FALSE;
-      if (inboxes->len > 1)
-        {
-          g_ptr_array_sort (data->messages, compare_newest_first);
-          if (data->messages->len > limit)
-            g_ptr_array_remove_range (data->messages, limit, data->messages->len - limit);
-        }
+      keep_newest (data->messages, limit);
       return TRUE;
 
     case EMBER_MESSAGE_SCOPE_ALL:
+      /* Like the unified inbox: a walk of each account's date index. */
+      accounts = g_array_new (FALSE, FALSE, sizeof (gint64));
       if (query->account_id != 0)
+        g_array_append_val (accounts, query->account_id);
+      else
+        {
+          stmt = ember_db_connection_prepare (connection, "SELECT id FROM accounts", error);
+          if (stmt == NULL)
+            return FALSE;
+          while ((ok = step_row (connection, stmt, &has_row, error)) && has_row)
+            {
+              gint64 account_id = sqlite3_column_int64 (stmt, 0);
+
+              g_array_append_val (accounts, account_id);
+            }
+          if (!ok)
+            return FALSE;
+          sqlite3_reset (stmt);
+        }
+
+      for (guint i = 0; i < accounts->len; i++)
         {
           stmt = ember_db_connection_prepare (connection,
                                               "SELECT " MESSAGE_COLUMNS " FROM messages m "
@@ -1995,28 +2051,34 @@ list_messages_cb (EmberDbConnection  *connection,
                                               error);
           if (stmt == NULL)
             return FALSE;
-          sqlite3_bind_int64 (stmt, 1, query->account_id);
-        }
-      else
-        {
-          stmt = ember_db_connection_prepare (connection,
-                                              "SELECT " MESSAGE_COLUMNS " FROM messages m "
-                                              "WHERE (m.date, m.id) < (?2, ?3) "
-                                              "ORDER BY m.date DESC, m.id DESC LIMIT ?4",
-                                              error);
-          if (stmt == NULL)
+          sqlite3_bind_int64 (stmt, 1, g_array_index (accounts, gint64, i));
+          sqlite3_bind_int64 (stmt, 2, after_date);
+          sqlite3_bind_int64 (stmt, 3, after_id);
+          sqlite3_bind_int (stmt, 4, (int) limit);
+          if (!collect_messages (connection, stmt, data->messages, cancellable, error))
             return FALSE;
         }
-      sqlite3_bind_int64 (stmt, 2, after_date);
-      sqlite3_bind_int64 (stmt, 3, after_id);
-      sqlite3_bind_int (stmt, 4, (int) limit);
-      return collect_messages (connection, stmt, data->messages, cancellable, error);
+      keep_newest (data->messages, limit);
+      return TRUE;
 
     default:
       g_set_error (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_FAILED,
                    "Unknown message scope %d", (int) query->scope);
       return FALSE;
     }
+}
+
+static gboolean
+list_messages_cb (EmberDbConnection  *connection,
+                  gpointer            user_data,
+                  GCancellable       *cancellable,
+                  GError            **error)
+{
+  MessagesRead *data = user_data;
+
+  /* Folders only for the rows that made it into the page. */
+  return collect_page (connection, data, cancellable, error) &&
+         fill_all_folders (connection, data->messages, error);
 }
 
 GPtrArray *
@@ -2161,20 +2223,40 @@ search_cb (EmberDbConnection  *connection,
   SearchRead *data = user_data;
   sqlite3_stmt *stmt;
 
-  /* rank is bm25 with the column weights set in version-002.sql. */
-  stmt = ember_db_connection_prepare (connection,
-                                      "SELECT " MESSAGE_COLUMNS " FROM message_search s "
-                                      "JOIN messages m ON m.id = s.rowid "
-                                      "WHERE message_search MATCH ?1 AND (?2 = 0 OR m.account_id = ?2) "
-                                      "ORDER BY s.rank, m.date DESC, m.id DESC LIMIT ?3",
-                                      error);
-  if (stmt == NULL)
-    return FALSE;
+  /* rank is bm25 with the column weights set in version-002.sql. Across
+   * all accounts, FTS5 picks the best few by itself and only those are
+   * joined to messages; the date orders ties among them. A tie at the
+   * cut wider than SEARCH_TIE_SLACK could lose a newer equal. One account
+   * needs the join to filter, over every match. */
+  if (data->account_id == 0)
+    {
+      stmt = ember_db_connection_prepare (connection,
+                                          "WITH hits AS MATERIALIZED ("
+                                          "  SELECT rowid, rank FROM message_search WHERE message_search MATCH ?1 "
+                                          "  ORDER BY rank LIMIT ?3 + " G_STRINGIFY (SEARCH_TIE_SLACK) ") "
+                                          "SELECT " MESSAGE_COLUMNS " FROM hits JOIN messages m ON m.id = hits.rowid "
+                                          "ORDER BY hits.rank, m.date DESC, m.id DESC LIMIT ?3",
+                                          error);
+      if (stmt == NULL)
+        return FALSE;
+    }
+  else
+    {
+      stmt = ember_db_connection_prepare (connection,
+                                          "SELECT " MESSAGE_COLUMNS " FROM message_search s "
+                                          "JOIN messages m ON m.id = s.rowid "
+                                          "WHERE message_search MATCH ?1 AND m.account_id = ?2 "
+                                          "ORDER BY s.rank, m.date DESC, m.id DESC LIMIT ?3",
+                                          error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 2, data->account_id);
+    }
   bind_text (stmt, 1, data->match);
-  sqlite3_bind_int64 (stmt, 2, data->account_id);
   sqlite3_bind_int (stmt, 3, (int) data->limit);
 
-  return collect_messages (connection, stmt, data->messages, cancellable, error);
+  return collect_messages (connection, stmt, data->messages, cancellable, error) &&
+         fill_all_folders (connection, data->messages, error);
 }
 
 GPtrArray *
@@ -2208,6 +2290,65 @@ ember_store_search_messages_sync (EmberStore    *self,
     }
 
   return g_steal_pointer (&messages);
+}
+
+/* Maintenance */
+
+static gboolean
+merge_search_segments_cb (EmberDbConnection  *connection,
+                          gpointer            user_data,
+                          GCancellable       *cancellable,
+                          GError            **error)
+{
+  sqlite3 *db = ember_db_connection_get_handle (connection);
+  gboolean *done = user_data;
+  int changes_before = sqlite3_total_changes (db);
+
+  /* FTS5: a negative 'merge' works towards one segment, 500 pages at a
+   * time; one that changes fewer than 2 rows found nothing left. */
+  if (!ember_db_connection_exec (connection,
+                                 "INSERT INTO message_search (message_search, rank) VALUES ('merge', -500)",
+                                 error))
+    return FALSE;
+  *done = sqlite3_total_changes (db) - changes_before < 2;
+
+  return TRUE;
+}
+
+static gboolean
+analyze_cb (EmberDbConnection  *connection,
+            gpointer            user_data,
+            GCancellable       *cancellable,
+            GError            **error)
+{
+  return ember_db_connection_exec (connection, "PRAGMA optimize", error);
+}
+
+gboolean
+ember_store_optimize_sync (EmberStore    *self,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  gboolean done = FALSE;
+
+  g_return_val_if_fail (EMBER_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Many short transactions, so sync pages can go in between. */
+  while (!done)
+    if (!ember_db_pool_write_sync (self->pool, merge_search_segments_cb, &done, cancellable, error))
+      {
+        g_prefix_error (error, _("Could not tidy the search index: "));
+        return FALSE;
+      }
+
+  if (!ember_db_pool_write_sync (self->pool, analyze_cb, NULL, cancellable, error))
+    {
+      g_prefix_error (error, _("Could not tidy the database: "));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* Calendar queries */

@@ -208,6 +208,15 @@ GPtrArray          *ember_store_list_account_status_sync (EmberStore        *sel
                                                           GCancellable      *cancellable,
                                                           GError           **error);
 
+/* Maintenance */
+
+/* Merges the search index's segments (a long sync leaves many; searches
+ * then read fewer) and refreshes the query planner's statistics. Runs as
+ * many short write transactions; call it when a sync pass is done. */
+gboolean            ember_store_optimize_sync          (EmberStore          *self,
+                                                        GCancellable        *cancellable,
+                                                        GError             **error);
+
 /* Main-thread wrappers: each runs its _sync twin in a worker thread. The
  * arguments are copied, so they need not outlive the call. */
 void                ember_store_list_messages_async    (EmberStore               *self,

@@ -8,7 +8,8 @@
  * messages read and deletes "p<n-1>-19", and advances the "mail" cursor to
  * "page:<n>", all in one transaction. After any kill, the database must
  * hold exactly the pages up to its cursor: 19 messages for each earlier
- * page, 20 for the last. Prints "ready <n>" once open.
+ * page, 20 for the last. Prints "ready <n>" once open and "page <n>"
+ * after each commit.
  */
 #include "config.h"
 
@@ -127,6 +128,8 @@ main (int   argc,
 
       if (!ember_store_save_message_page_sync (store, account, page, NULL, &error))
         g_error ("%s", error->message);
+      printf ("page %" G_GUINT64_FORMAT "\n", n);
+      fflush (stdout);
     }
 
   return 0;

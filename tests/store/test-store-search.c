@@ -71,7 +71,9 @@ test_builder (void)
     {
       g_autofree char *query = ember_store_search_build_query (builder_cases[i].input);
 
-      g_test_message ("input: %s", builder_cases[i].input != NULL ? builder_cases[i].input : "(null)");
+      g_autofree char *shown = g_strescape (builder_cases[i].input != NULL ? builder_cases[i].input : "(null)", NULL);
+
+      g_test_message ("input: %s", shown);
       g_assert_cmpstr (query, ==, builder_cases[i].expected);
     }
 }
@@ -192,6 +194,18 @@ search (Fixture    *f,
   return g_strdup (ids->str);
 }
 
+static guint
+count_hits (Fixture    *f,
+            const char *text)
+{
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hits = ember_store_search_messages_sync (f->store, text, 0, 1000, NULL, &error);
+  g_assert_no_error (error);
+  return hits->len;
+}
+
 #define assert_search(f, text, account, expected) \
   G_STMT_START { \
     g_autofree char *_ids = search ((f), (text), (account)); \
@@ -245,9 +259,10 @@ test_nasty_inputs (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (nasty_inputs); i++)
     {
       const char *input = nasty_inputs[i];
+      g_autofree char *shown = g_strescape (input, NULL);
       g_autofree char *found = NULL;
 
-      g_test_message ("input: %s", input);
+      g_test_message ("input: %s", shown);
       found = search (f, input, 0);
       /* "-zebra" and friends exclude; the unbalanced quote ones search
        * for zebra. Everything else finds nothing. */
@@ -304,6 +319,76 @@ test_index_follows_changes (Fixture       *f,
   sqlite3_close (db);
 }
 
+static void
+test_snippet_without_body (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  g_autoptr(GError) error = NULL;
+  EmberMessageRecord *message;
+
+  /* Only metadata fetched so far: the snippet stands in for the body. */
+  message = store_test_message ("metadata-only", TEST_EPOCH, "Plans", NULL);
+  g_clear_pointer (&message->body_text, g_free);
+  g_free (message->snippet);
+  message->snippet = g_strdup ("Trip to Zanzibar in May");
+  g_ptr_array_add (page->messages, message);
+  ember_store_save_message_page_sync (f->store, f->account, page, NULL, &error);
+  g_assert_no_error (error);
+  assert_search (f, "zanzibar", f->account, "metadata-only");
+
+  /* The body arrives: it is indexed instead (the snippet is its start). */
+  message = store_test_message ("metadata-only", TEST_EPOCH, "Plans", NULL);
+  g_free (message->snippet);
+  message->snippet = g_strdup ("Trip to Zanzibar in May");
+  g_free (message->body_text);
+  message->body_text = g_strdup ("Trip to Kenya in June");
+  g_ptr_array_set_size (page->messages, 0);
+  g_ptr_array_add (page->messages, message);
+  ember_store_save_message_page_sync (f->store, f->account, page, NULL, &error);
+  g_assert_no_error (error);
+  assert_search (f, "kenya", f->account, "metadata-only");
+  assert_search (f, "zanzibar", f->account, "");
+}
+
+static void
+test_optimize_keeps_results (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *path = ember_store_get_path (f->store);
+  sqlite3 *db = NULL;
+  gint64 rows_before;
+
+  for (guint p = 0; p < 20; p++)
+    {
+      g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+
+      for (guint i = 0; i < 10; i++)
+        {
+          g_autofree char *id = g_strdup_printf ("bulk-%u-%u", p, i);
+
+          add (page->messages, id, TEST_EPOCH - p * 100 - i, "Bulk okapi", "Hal", "filler words");
+        }
+      ember_store_save_message_page_sync (f->store, f->account, page, NULL, &error);
+      g_assert_no_error (error);
+    }
+  rows_before = store_test_query_int (path, "SELECT count(*) FROM message_search_data");
+
+  ember_store_optimize_sync (f->store, NULL, &error);
+  g_assert_no_error (error);
+
+  /* 21 segments (one per transaction) became one. */
+  g_assert_cmpint (store_test_query_int (path, "SELECT count(*) FROM message_search_data"), <, rows_before);
+
+  assert_search (f, "zebra", f->account, "zebra-subject,zebra-body");
+  g_assert_cmpint (count_hits (f, "okapi"), ==, 200);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO message_search (message_search) VALUES ('integrity-check')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -316,6 +401,11 @@ main (int   argc,
   g_test_add ("/ember/store/search/nasty-inputs", Fixture, NULL, fixture_set_up, test_nasty_inputs, fixture_tear_down);
   g_test_add ("/ember/store/search/index-follows-changes", Fixture, NULL, fixture_set_up,
               test_index_follows_changes, fixture_tear_down);
+
+  g_test_add ("/ember/store/search/snippet-without-body", Fixture, NULL, fixture_set_up,
+              test_snippet_without_body, fixture_tear_down);
+  g_test_add ("/ember/store/search/optimize-keeps-results", Fixture, NULL, fixture_set_up,
+              test_optimize_keeps_results, fixture_tear_down);
 
   return g_test_run ();
 }

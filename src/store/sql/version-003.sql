@@ -21,5 +21,6 @@ BEGIN
   UPDATE message_folders SET date = new.date WHERE message_id = new.id;
 END;
 
--- "All mail" of one account, newest first.
+-- "All mail" of one account, newest first (of all accounts: one walk per
+-- account, merged).
 CREATE INDEX messages_by_account_date ON messages (account_id, date DESC, id DESC);
