@@ -350,6 +350,32 @@ test_event_utc_preferred (void)
 }
 
 static void
+test_event_outlook_zone_names (void)
+{
+  /* Outlook's own names for UTC and for zones it cannot name. */
+  g_autoptr(JsonObject) utc_event = parse_object (
+    "{\"id\":\"E5\",\"originalStartTimeZone\":\"tzone://Microsoft/Utc\","
+    "\"start\":{\"dateTime\":\"2025-07-15T04:30:00.0000000\",\"timeZone\":\"tzone://Microsoft/Utc\"},"
+    "\"end\":{\"dateTime\":\"2025-07-15T05:30:00.0000000\",\"timeZone\":\"tzone://Microsoft/Utc\"}}");
+  g_autoptr(JsonObject) custom_event = parse_object (
+    "{\"id\":\"E6\",\"originalStartTimeZone\":\"tzone://Microsoft/Custom\","
+    "\"start\":{\"dateTime\":\"2025-07-15T10:00:00.0000000\",\"timeZone\":\"India Standard Time\"},"
+    "\"end\":{\"dateTime\":\"2025-07-15T11:00:00.0000000\",\"timeZone\":\"India Standard Time\"}}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmberEventRecord) a = ember_graph_parse_event (utc_event, &error);
+  g_autoptr(EmberEventRecord) b = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (a->time_zone, ==, "UTC");
+  g_assert_cmpint (a->start, ==, utc (2025, 7, 15, 4, 30, 0));
+
+  b = ember_graph_parse_event (custom_event, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (b->time_zone, ==, "India Standard Time");
+  g_assert_cmpint (b->start, ==, utc (2025, 7, 15, 4, 30, 0));
+}
+
+static void
 test_event_all_day (void)
 {
   /* Midnight in the zone asked for: a floating date, never shifted. */
@@ -469,6 +495,7 @@ main (int   argc,
   g_test_add_func ("/ember/providers/graph/parse/message-errors", test_message_errors);
   g_test_add_func ("/ember/providers/graph/parse/event-timed-windows-zone", test_event_timed_windows_zone);
   g_test_add_func ("/ember/providers/graph/parse/event-utc-preferred", test_event_utc_preferred);
+  g_test_add_func ("/ember/providers/graph/parse/event-outlook-zone-names", test_event_outlook_zone_names);
   g_test_add_func ("/ember/providers/graph/parse/event-all-day", test_event_all_day);
   g_test_add_func ("/ember/providers/graph/parse/event-occurrence", test_event_occurrence_and_cancelled);
   g_test_add_func ("/ember/providers/graph/parse/event-errors", test_event_errors);

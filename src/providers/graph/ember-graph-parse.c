@@ -586,8 +586,12 @@ ember_graph_parse_event (JsonObject *object,
   if (event->description != NULL && *event->description == '\0')
     g_clear_pointer (&event->description, g_free);
 
+  /* Outlook names UTC "tzone://Microsoft/Utc" and zones it cannot name
+   * "tzone://Microsoft/Custom"; the latter says nothing useful. */
   zone = get_string (object, "originalStartTimeZone");
-  if (zone == NULL || *zone == '\0')
+  if (zone != NULL && g_ascii_strcasecmp (zone, "tzone://Microsoft/Utc") == 0)
+    zone = "UTC";
+  else if (zone == NULL || *zone == '\0' || g_str_has_prefix (zone, "tzone://"))
     zone = get_string (get_object (object, "start"), "timeZone");
   event->time_zone = dup_nonempty (zone);
 

@@ -242,7 +242,8 @@ ember_graph_time_zone_new (const char *name)
 
   if (g_ascii_strcasecmp (name, "UTC") == 0 ||
       g_ascii_strcasecmp (name, "Etc/UTC") == 0 ||
-      g_ascii_strcasecmp (name, "GMT") == 0)
+      g_ascii_strcasecmp (name, "GMT") == 0 ||
+      g_ascii_strcasecmp (name, "tzone://Microsoft/Utc") == 0)
     return g_time_zone_new_utc ();
 
   /* A Windows id first: "UTC-11" is one, and the IANA database has no
