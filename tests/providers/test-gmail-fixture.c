@@ -294,14 +294,22 @@ gmail_fixture_assert_mail_matches (GmailFixture *fixture)
         }
       g_ptr_array_add (labels, NULL);
 
-      g_assert_cmpstr (record->subject, ==, json_object_get_string_member (message, "subject"));
-      g_assert_cmpstr (record->from_address, ==, json_object_get_string_member (message, "from"));
-      g_assert_cmpstr (record->thread_id, ==, json_object_get_string_member (message, "threadId"));
+      if (g_strcmp0 (record->subject, json_object_get_string_member (message, "subject")) != 0 ||
+          g_strcmp0 (record->from_address, json_object_get_string_member (message, "from")) != 0 ||
+          g_strcmp0 (record->thread_id, json_object_get_string_member (message, "threadId")) != 0)
+        g_error ("Message %s: server subject “%s” from %s thread %s, stored “%s” from %s thread %s", id,
+                 json_object_get_string_member (message, "subject"),
+                 json_object_get_string_member (message, "from"),
+                 json_object_get_string_member (message, "threadId"),
+                 record->subject, record->from_address, record->thread_id);
       date = g_date_time_new_from_iso8601 (json_object_get_string_member (message, "date"), NULL);
       g_assert_nonnull (date);
-      g_assert_cmpint (record->date, ==, g_date_time_to_unix (date));
-      g_assert_cmpint (record->unread, ==, json_object_get_boolean_member (message, "unread"));
-      g_assert_cmpint (record->starred, ==, starred);
+      if (record->date != g_date_time_to_unix (date))
+        g_error ("Message %s: server date %s, stored %" G_GINT64_FORMAT, id,
+                 json_object_get_string_member (message, "date"), record->date);
+      if (record->unread != json_object_get_boolean_member (message, "unread") || record->starred != starred)
+        g_error ("Message %s: server unread %d starred %d, stored unread %d starred %d", id,
+                 json_object_get_boolean_member (message, "unread"), starred, record->unread, record->starred);
       server_folders = sorted_folders ((const char * const *) labels->pdata);
       stored_folders = sorted_record_folders (record);
       if (g_strcmp0 (server_folders, stored_folders) != 0)

@@ -64,6 +64,39 @@ server_history_id (GmailFixture *fixture)
   return ember_gmail_json_get_uint64 (json_node_get_object (root), "historyId");
 }
 
+/* The newest INBOX message whose unread flag is @unread and that is not in
+ * @taken; NULL when there is none. */
+static char *
+pick_inbox_message (GmailFixture       *fixture,
+                    gboolean            unread,
+                    const char * const *taken)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = ember_fake_server_dup_account_json (fixture->server, GMAIL_TEST_EMAIL, &error);
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *messages;
+
+  g_assert_no_error (error);
+  root = json_from_string (json, &error);
+  g_assert_no_error (error);
+  messages = json_object_get_array_member (json_node_get_object (root), "messages");
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      JsonObject *message = json_array_get_object_element (messages, i);
+      JsonArray *labels = json_object_get_array_member (message, "labels");
+      const char *id = json_object_get_string_member (message, "id");
+      gboolean in_inbox = FALSE;
+
+      for (guint k = 0; k < json_array_get_length (labels); k++)
+        in_inbox |= g_strcmp0 (json_array_get_string_element (labels, k), "INBOX") == 0;
+      if (in_inbox && json_object_get_boolean_member (message, "unread") == unread &&
+          (taken == NULL || !g_strv_contains (taken, id)))
+        return g_strdup (id);
+    }
+
+  return NULL;
+}
+
 static void
 sync_ok (GmailFixture    *fixture,
          EmberSyncReport *report)
@@ -124,6 +157,9 @@ test_incremental_sync (void)
   g_autofree char *added = NULL;
   g_autofree char *added_sent = NULL;
   g_autofree char *moved = NULL;
+  g_autofree char *to_read = NULL;
+  g_autofree char *to_unread = NULL;
+  const char *taken[5] = { NULL };
   const char *add_labels[] = { "STARRED", NULL };
   const char *remove_labels[] = { "INBOX", NULL };
   EmberFakeMessageSpec spec = { 0 };
@@ -157,8 +193,17 @@ test_incremental_sync (void)
 
   g_assert_true (ember_fake_server_delete_message (fixture.server, GMAIL_TEST_EMAIL, inbox[0], &error));
   g_assert_true (ember_fake_server_delete_message (fixture.server, GMAIL_TEST_EMAIL, all[g_strv_length (all) - 1], &error));
-  g_assert_true (ember_fake_server_set_message_unread (fixture.server, GMAIL_TEST_EMAIL, inbox[1], FALSE, &error));
-  g_assert_true (ember_fake_server_set_message_unread (fixture.server, GMAIL_TEST_EMAIL, inbox[2], TRUE, &error));
+  /* Mark an unread one read and a read one unread. */
+  taken[0] = inbox[0];
+  taken[1] = inbox[3];
+  taken[2] = inbox[4];
+  taken[3] = inbox[5];
+  to_read = pick_inbox_message (&fixture, TRUE, taken);
+  to_unread = pick_inbox_message (&fixture, FALSE, taken);
+  g_assert_nonnull (to_read);
+  g_assert_nonnull (to_unread);
+  g_assert_true (ember_fake_server_set_message_unread (fixture.server, GMAIL_TEST_EMAIL, to_read, FALSE, &error));
+  g_assert_true (ember_fake_server_set_message_unread (fixture.server, GMAIL_TEST_EMAIL, to_unread, TRUE, &error));
   g_assert_true (ember_fake_server_relabel_message (fixture.server, GMAIL_TEST_EMAIL, inbox[3],
                                                     add_labels, remove_labels, &error));
   moved = ember_fake_server_move_message (fixture.server, GMAIL_TEST_EMAIL, inbox[4], "trash", &error);
