@@ -24,6 +24,7 @@ packages=(
   gettext desktop-file-utils appstream
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
   imagemagick fonts-dejavu-core locales
+  libwebkitgtk-6.0-dev libxtst6
 )
 
 say () { printf '\033[1member:\033[0m %s\n' "$*" >&2; }
