@@ -480,7 +480,7 @@ attachment_part (EmberFakeAttachment *attachment)
   const char *kind = attachment->content_id != NULL ? "inline" : "attachment";
 
   part->filename = g_strdup (attachment->filename);
-  part->content = ember_fake_attachment_data (attachment);
+  /* The bytes are only generated when the raw form is asked for. */
   part->encoding = "base64";
   part->attachment = attachment;
 
@@ -642,10 +642,13 @@ add_message_headers (Part             *top,
   top->headers = g_steal_pointer (&headers);
 }
 
+/* With @size_only, attachments are stood in for by filler of the same
+ * encoded length: enough to know the message's size. */
 static void
 serialise (GString *out,
            Part    *part,
-           gboolean top)
+           gboolean top,
+           gboolean size_only)
 {
   for (guint i = 0; i < part->headers->len; i += 2)
     {
@@ -665,10 +668,25 @@ serialise (GString *out,
           g_string_append_len (out, "--", 2);
           g_string_append (out, part->boundary);
           g_string_append_len (out, "\r\n", 2);
-          serialise (out, g_ptr_array_index (part->children, i), FALSE);
+          serialise (out, g_ptr_array_index (part->children, i), FALSE, size_only);
           g_string_append (out, "\r\n");
         }
       g_string_append_printf (out, "--%s--\r\n", part->boundary);
+      return;
+    }
+
+  if (part->attachment != NULL)
+    {
+      gsize n = part->attachment->size;
+
+      if (size_only)
+        g_string_set_size (out, out->len + (n + 2) / 3 * 4 + (n + 56) / 57 * 2);
+      else
+        {
+          g_autoptr(GBytes) data = ember_fake_attachment_data (part->attachment);
+
+          base64_lines (out, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+        }
       return;
     }
 
@@ -683,6 +701,38 @@ serialise (GString *out,
     else
       g_string_append_len (out, (const char *) data, len);
   }
+}
+
+/* A JSON string of base64url (padded): nothing in it needs escaping. */
+static void
+append_base64url_string (EmberFakeJson *json,
+                         const guint8  *data,
+                         gsize          len)
+{
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  GString *out = json->out;
+  gsize start;
+  char *p;
+
+  ember_fake_json_raw (json, "\"", 1);
+  start = out->len;
+  g_string_set_size (out, start + (len + 2) / 3 * 4);
+  p = out->str + start;
+  for (gsize i = 0; i < len; i += 3)
+    {
+      guint32 v = (guint32) data[i] << 16;
+      gsize left = len - i;
+
+      if (left > 1)
+        v |= (guint32) data[i + 1] << 8;
+      if (left > 2)
+        v |= data[i + 2];
+      *p++ = alphabet[(v >> 18) & 63];
+      *p++ = alphabet[(v >> 12) & 63];
+      *p++ = left > 1 ? alphabet[(v >> 6) & 63] : '=';
+      *p++ = left > 2 ? alphabet[v & 63] : '=';
+    }
+  g_string_append_c (out, '"');
 }
 
 /* Header values as Gmail shows them: folding line breaks removed. */
@@ -732,16 +782,16 @@ payload_json (EmberFakeJson *json,
   else if (part->attachment != NULL)
     {
       ember_fake_json_member_string (json, "attachmentId", part->attachment->attachment_id);
-      ember_fake_json_member_int (json, "size", g_bytes_get_size (part->content));
+      ember_fake_json_member_int (json, "size", part->attachment->size);
     }
   else
     {
       gsize len;
       const guint8 *data = g_bytes_get_data (part->content, &len);
-      g_autofree char *encoded = ember_fake_base64url_encode (data, len);
 
       ember_fake_json_member_int (json, "size", len);
-      ember_fake_json_member_string (json, "data", encoded);
+      ember_fake_json_key (json, "data");
+      append_base64url_string (json, data, len);
     }
   ember_fake_json_end_object (json);
 
@@ -766,22 +816,37 @@ static char *
 collapse_text (const char *text,
                guint       max_chars)
 {
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (max_chars + 8);
   gboolean space = FALSE;
   guint n = 0;
   const char *c = text;
 
-  /* Leave the signature out, as Gmail does. */
-  for (; *c && n < max_chars; c = g_utf8_next_char (c))
+  for (; *c && n < max_chars;)
     {
-      gunichar ch = g_utf8_get_char (c);
+      const char *next;
 
-      if (g_str_has_prefix (c, "\n-- \n"))
+      /* Leave the signature out, as Gmail does. */
+      if (c[0] == '\n' && strncmp (c, "\n-- \n", 5) == 0)
         break;
-      if (g_unichar_isspace (ch))
+      if ((guchar) *c < 0x80)
         {
-          space = out->len > 0;
-          continue;
+          if (g_ascii_isspace (*c))
+            {
+              space = out->len > 0;
+              c++;
+              continue;
+            }
+          next = c + 1;
+        }
+      else
+        {
+          next = g_utf8_next_char (c);
+          if (g_unichar_isspace (g_utf8_get_char (c)))
+            {
+              space = out->len > 0;
+              c = next;
+              continue;
+            }
         }
       if (space)
         {
@@ -789,8 +854,9 @@ collapse_text (const char *text,
           n++;
           space = FALSE;
         }
-      g_string_append_unichar (out, ch);
+      g_string_append_len (out, c, next - c);
       n++;
+      c = next;
     }
   return g_string_free (out, FALSE);
 }
@@ -877,7 +943,7 @@ ember_fake_message_render (EmberFakeMessage *message)
       g_private_set (&scratch_key, scratch);
     }
   g_string_truncate (scratch, 0);
-  serialise (scratch, top, TRUE);
+  serialise (scratch, top, TRUE, TRUE);
   message->size_estimate = scratch->len;
 
   payload = g_string_sized_new (message->size_estimate);
@@ -901,7 +967,7 @@ ember_fake_message_dup_raw (EmberFakeMessage *message)
   GString *raw = g_string_sized_new (message->size_estimate > 0 ? message->size_estimate + 1 : 16 * 1024);
   gsize len;
 
-  serialise (raw, top, TRUE);
+  serialise (raw, top, TRUE, FALSE);
   len = raw->len;
   return g_bytes_new_take (g_string_free (raw, FALSE), len);
 }

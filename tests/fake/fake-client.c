@@ -55,6 +55,20 @@ fake_request_on (SoupSession        *session,
                  const char         *body,
                  const char * const *headers)
 {
+  return fake_request_full (session, base, method, target, token, content_type, body, headers, TRUE);
+}
+
+FakeReply *
+fake_request_full (SoupSession        *session,
+                   const char         *base,
+                   const char         *method,
+                   const char         *target,
+                   const char         *token,
+                   const char         *content_type,
+                   const char         *body,
+                   const char * const *headers,
+                   gboolean            parse_json)
+{
   FakeReply *reply = g_new0 (FakeReply, 1);
   g_autofree char *url = g_str_has_prefix (target, "http") ? g_strdup (target) : g_strconcat (base, target, NULL);
   g_autoptr(SoupMessage) message = soup_message_new (method, url);
@@ -84,6 +98,7 @@ fake_request_on (SoupSession        *session,
   reply->status = soup_message_get_status (message);
   reply->headers = soup_message_headers_ref (soup_message_get_response_headers (message));
   reply->text = g_strndup (g_bytes_get_data (reply->body, &len), g_bytes_get_size (reply->body));
+  if (parse_json)
   {
     g_autoptr(JsonParser) parser = json_parser_new ();
 

@@ -53,6 +53,16 @@ FakeReply   *fake_request_on          (SoupSession *session,
                                        const char  *content_type,
                                        const char  *body,
                                        const char * const *headers);
+/* As fake_request_on(), parsing the body as JSON only if @parse_json. */
+FakeReply   *fake_request_full        (SoupSession *session,
+                                       const char  *base,
+                                       const char  *method,
+                                       const char  *target,
+                                       const char  *token,
+                                       const char  *content_type,
+                                       const char  *body,
+                                       const char * const *headers,
+                                       gboolean     parse_json);
 void         fake_reply_free          (FakeReply   *reply);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeReply, fake_reply_free)
 

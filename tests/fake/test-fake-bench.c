@@ -45,7 +45,7 @@ report (FakeFixture *fixture,
                   what, messages, elapsed_us / (double) G_USEC_PER_SEC, rate,
                   server_cpu_us / (double) G_USEC_PER_SEC, capacity, TARGET,
                   rate >= TARGET ? "" : capacity >= TARGET ? " (wall clock below target: the clients or a loaded machine)" : " BELOW TARGET");
-  g_print ("# BENCH %s: %.0f messages/s wall clock, %.0f messages/s per server CPU second\n", what, rate, capacity);
+  g_printerr ("BENCH %s: %.0f messages/s wall clock, %.0f messages/s per server CPU second\n", what, rate, capacity);
   (void) fixture;
 }
 
@@ -224,15 +224,28 @@ graph_delta_pass (FakeFixture *fixture,
 
       while (link != NULL)
         {
-          g_autoptr(FakeReply) reply = fake_request_on (session, fixture->base, "GET", link, token, NULL, NULL, prefer);
-          JsonObject *object;
+          /* A light client: count the items and find the next link, so
+           * that the server, not JSON parsing here, is what is timed. */
+          g_autoptr(FakeReply) reply = fake_request_full (session, fixture->base, "GET", link, token, NULL, NULL,
+                                                          prefer, FALSE);
+          const char *next;
+          const char *end;
 
           fake_assert_status (reply, 200);
-          object = fake_reply_object (reply);
-          items += json_array_get_length (json_object_get_array_member (object, "value"));
+          for (const char *p = strstr (reply->text, "{\"@odata.type\":\"#microsoft.graph.message\"");
+               p != NULL; p = strstr (p + 1, "{\"@odata.type\":\"#microsoft.graph.message\""))
+            items++;
           g_clear_pointer (&link, g_free);
-          if (json_object_has_member (object, "@odata.nextLink"))
-            link = g_strdup (json_object_get_string_member (object, "@odata.nextLink"));
+          next = g_strrstr (reply->text, "\"@odata.nextLink\":\"");
+          if (next != NULL)
+            {
+              next += strlen ("\"@odata.nextLink\":\"");
+              end = strchr (next, '"');
+              g_assert_nonnull (end);
+              link = g_strndup (next, end - next);
+            }
+          else
+            g_assert_nonnull (g_strrstr (reply->text, "\"@odata.deltaLink\":\""));
         }
     }
   return items;

@@ -541,6 +541,31 @@ test_calendar_delta (Graph        *self,
   }
 
   {
+    /* A cancelled meeting stays, flagged; a deleted one is removed. */
+    g_autofree char *meeting = NULL;
+    Round cancelled_round;
+    JsonObject *item;
+
+    memset (&spec, 0, sizeof spec);
+    spec.summary = "Cancelled by the organizer";
+    spec.start = 1772532000 + 86400;
+    spec.end = spec.start + 3600;
+    spec.set_times = TRUE;
+    meeting = ember_fake_server_add_event (self->fixture->server, CAROL, &spec, &error);
+    g_assert_no_error (error);
+    g_assert_true (ember_fake_server_cancel_event (self->fixture->server, CAROL, meeting, &error));
+    cancelled_round = delta_round (self, next.delta_link, NULL, 10);
+    item = find_item (cancelled_round.items, meeting);
+    g_assert_nonnull (item);
+    g_assert_false (json_object_has_member (item, "@removed"));
+    g_assert_true (json_object_get_boolean_member (item, "isCancelled"));
+    g_assert_cmpstr (json_object_get_string_member (item, "originalStartTimeZone"), ==, "tzone://Microsoft/Utc");
+    g_free (next.delta_link);
+    next.delta_link = g_strdup (cancelled_round.delta_link);
+    round_clear (&cancelled_round);
+  }
+
+  {
     /* Moved out of the window: a removal for this window. */
     Round after_move;
 

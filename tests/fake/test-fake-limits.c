@@ -278,7 +278,7 @@ test_graph_concurrency (void)
   fake_options_init (&options);
   options.no_quota = FALSE;
   /* Long enough that all five overlap, without blocking the server. */
-  options.latency_ms = 1500;
+  options.latency_ms = 3000;
   fixture = fake_fixture_new (&options);
   g_mutex_init (&mutex);
   g_cond_init (&cond);
