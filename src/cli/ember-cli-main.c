@@ -20,6 +20,11 @@ static const struct
   const char          *summary;
 } commands[] = {
   { "account", ember_cli_account, "Add, list or remove accounts" },
+  { "sync", ember_cli_sync, "Run one sync pass [--account ID]" },
+  { "status", ember_cli_status, "Accounts, sync state, counts, last errors [--json]" },
+  { "messages", ember_cli_messages, "Stored messages, newest first [--account ID] [--folder NAME] [--limit N] [--json]" },
+  { "events", ember_cli_events, "Stored events [--account ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]" },
+  { "search", ember_cli_search, "Search stored mail: search QUERY [--limit N] [--json]" },
 };
 
 static char *

@@ -36,6 +36,25 @@ int          ember_cli_account         (EmberCli     *cli,
                                         int           argc,
                                         char        **argv);
 
+/* ember-cli-query.c */
+int          ember_cli_messages        (EmberCli     *cli,
+                                        int           argc,
+                                        char        **argv);
+int          ember_cli_events          (EmberCli     *cli,
+                                        int           argc,
+                                        char        **argv);
+int          ember_cli_search          (EmberCli     *cli,
+                                        int           argc,
+                                        char        **argv);
+int          ember_cli_status          (EmberCli     *cli,
+                                        int           argc,
+                                        char        **argv);
+
+/* ember-cli-sync.c */
+int          ember_cli_sync            (EmberCli     *cli,
+                                        int           argc,
+                                        char        **argv);
+
 /* ember-cli-common.c */
 EmberStore  *ember_cli_get_store       (EmberCli     *cli,
                                         GError      **error);

@@ -1,0 +1,134 @@
+/* ember-provider-factory.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ember-sync"
+
+#include "config.h"
+
+#include "ember-accounts.h"
+#include "ember-gmail-provider.h"
+#include "ember-graph-provider.h"
+#include "ember-provider-factory.h"
+
+struct _EmberProviderFactory
+{
+  GObject          parent_instance;
+
+  EmberStore      *store;
+  EmberHttpClient *client;
+  EmberTokenStore *tokens;
+
+  GMutex           mutex;
+  GHashTable      *providers;   /* gint64* account id -> EmberProvider */
+};
+
+G_DEFINE_FINAL_TYPE (EmberProviderFactory, ember_provider_factory, G_TYPE_OBJECT)
+
+EmberProviderFactory *
+ember_provider_factory_new (EmberStore      *store,
+                            EmberHttpClient *client,
+                            EmberTokenStore *tokens)
+{
+  EmberProviderFactory *self;
+
+  g_return_val_if_fail (EMBER_IS_STORE (store), NULL);
+  g_return_val_if_fail (EMBER_IS_HTTP_CLIENT (client), NULL);
+  g_return_val_if_fail (EMBER_IS_TOKEN_STORE (tokens), NULL);
+
+  self = g_object_new (EMBER_TYPE_PROVIDER_FACTORY, NULL);
+  self->store = g_object_ref (store);
+  self->client = g_object_ref (client);
+  self->tokens = g_object_ref (tokens);
+
+  return self;
+}
+
+static EmberProvider *
+make_provider (EmberProviderFactory     *self,
+               const EmberAccountRecord *account,
+               GError                  **error)
+{
+  g_autoptr(EmberAuthSession) session = NULL;
+  g_autoptr(EmberApiEndpoint) endpoint = NULL;
+
+  session = ember_account_new_auth_session (self->client, self->tokens, account, NULL, error);
+  if (session == NULL)
+    return NULL;
+
+  if (g_strcmp0 (account->provider, "gmail") == 0)
+    return EMBER_PROVIDER (ember_gmail_provider_new (account, self->store, self->client, session));
+
+  endpoint = ember_account_new_endpoint (account, EMBER_API_KIND_GRAPH,
+                                         ember_http_client_get_clock (self->client), session);
+  return ember_graph_provider_new (self->store, self->client, endpoint, account->id);
+}
+
+EmberProvider *
+ember_provider_factory_get (const EmberAccountRecord *account,
+                            gpointer                  factory,
+                            GError                  **error)
+{
+  EmberProviderFactory *self = factory;
+  EmberProvider *provider;
+
+  g_return_val_if_fail (EMBER_IS_PROVIDER_FACTORY (self), NULL);
+  g_return_val_if_fail (account != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  provider = g_hash_table_lookup (self->providers, &account->id);
+  if (provider == NULL)
+    {
+      provider = make_provider (self, account, error);
+      if (provider != NULL)
+        {
+          gint64 *key = g_new (gint64, 1);
+
+          *key = account->id;
+          g_hash_table_insert (self->providers, key, provider);
+        }
+    }
+  if (provider != NULL)
+    g_object_ref (provider);
+  g_mutex_unlock (&self->mutex);
+
+  return provider;
+}
+
+void
+ember_provider_factory_forget (EmberProviderFactory *self,
+                               gint64                account_id)
+{
+  g_return_if_fail (EMBER_IS_PROVIDER_FACTORY (self));
+
+  g_mutex_lock (&self->mutex);
+  g_hash_table_remove (self->providers, &account_id);
+  g_mutex_unlock (&self->mutex);
+}
+
+static void
+ember_provider_factory_finalize (GObject *object)
+{
+  EmberProviderFactory *self = EMBER_PROVIDER_FACTORY (object);
+
+  g_clear_pointer (&self->providers, g_hash_table_unref);
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+  g_clear_object (&self->tokens);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (ember_provider_factory_parent_class)->finalize (object);
+}
+
+static void
+ember_provider_factory_class_init (EmberProviderFactoryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ember_provider_factory_finalize;
+}
+
+static void
+ember_provider_factory_init (EmberProviderFactory *self)
+{
+  g_mutex_init (&self->mutex);
+  self->providers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+}
