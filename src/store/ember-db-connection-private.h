@@ -11,8 +11,13 @@ G_BEGIN_DECLS
 struct _EmberDbConnection
 {
   sqlite3      *db;
-  /* SQL text -> sqlite3_stmt, finalized with the connection. */
+  /* SQL text -> CachedStatement (owner), and the address of the caller's
+   * SQL text -> the same CachedStatement: hashing a long statement on every
+   * call costs more than running it, and callers pass literals. */
   GHashTable   *statements;
+  GHashTable   *statements_by_address;
+  /* Prepared past the cache's bound; finalized on release. */
+  GPtrArray    *transient_statements;
   gboolean      is_writer;
   /* A damaging error (corruption, I/O) happened: close on release. */
   gboolean      broken;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "ember-db-connection-private.h"
 #include "ember-error.h"
@@ -142,10 +143,26 @@ progress_cb (void *data)
   return self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable);
 }
 
+typedef struct
+{
+  char         *sql;
+  sqlite3_stmt *stmt;
+} CachedStatement;
+
 static void
 finalize_statement (gpointer data)
 {
   sqlite3_finalize (data);
+}
+
+static void
+cached_statement_free (gpointer data)
+{
+  CachedStatement *cached = data;
+
+  sqlite3_finalize (cached->stmt);
+  g_free (cached->sql);
+  g_free (cached);
 }
 
 static gboolean
@@ -259,7 +276,9 @@ _ember_db_connection_open (const char  *path,
   self = g_new0 (EmberDbConnection, 1);
   self->db = db;
   self->is_writer = is_writer;
-  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, cached_statement_free);
+  self->statements_by_address = g_hash_table_new (NULL, NULL);
+  self->transient_statements = g_ptr_array_new_with_free_func (finalize_statement);
   self->opened_at = now;
   self->released_at = now;
   self->link.data = self;
@@ -277,6 +296,8 @@ _ember_db_connection_close (EmberDbConnection *self)
   if (self == NULL)
     return;
 
+  g_clear_pointer (&self->transient_statements, g_ptr_array_unref);
+  g_clear_pointer (&self->statements_by_address, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   rc = sqlite3_close (self->db);
   if (rc != SQLITE_OK)
@@ -303,6 +324,7 @@ _ember_db_connection_end_use (EmberDbConnection *self)
 
   /* A statement left mid-way would pin a read snapshot and keep the WAL
    * from being checkpointed. */
+  g_ptr_array_set_size (self->transient_statements, 0);
   while ((stmt = sqlite3_next_stmt (self->db, stmt)) != NULL)
     if (sqlite3_stmt_busy (stmt))
       sqlite3_reset (stmt);
@@ -337,18 +359,27 @@ ember_db_connection_prepare (EmberDbConnection  *self,
                              const char         *sql,
                              GError            **error)
 {
+  CachedStatement *cached;
   sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (sql != NULL, NULL);
 
-  stmt = g_hash_table_lookup (self->statements, sql);
-  if (stmt != NULL)
+  /* The same address usually holds the same literal; strcmp () makes sure
+   * (a freed buffer's address may come back with other text). */
+  cached = g_hash_table_lookup (self->statements_by_address, sql);
+  if (cached == NULL || strcmp (cached->sql, sql) != 0)
     {
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      return stmt;
+      cached = g_hash_table_lookup (self->statements, sql);
+      if (cached != NULL)
+        g_hash_table_insert (self->statements_by_address, (gpointer) sql, cached);
+    }
+  if (cached != NULL)
+    {
+      sqlite3_reset (cached->stmt);
+      sqlite3_clear_bindings (cached->stmt);
+      return cached->stmt;
     }
 
   rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
@@ -359,13 +390,20 @@ ember_db_connection_prepare (EmberDbConnection  *self,
     }
 
   /* A bound on the cache guards against a caller that builds SQL from
-   * data; the statements in use stay valid until the next prepare. */
-  if (g_hash_table_size (self->statements) >= MAX_CACHED_STATEMENTS)
+   * data: past it, statements live until the connection is released
+   * (freeing cached ones could pull a statement from under a caller). */
+  if (g_hash_table_size (self->statements) >= MAX_CACHED_STATEMENTS ||
+      g_hash_table_size (self->statements_by_address) >= 4 * MAX_CACHED_STATEMENTS)
     {
-      g_debug ("Statement cache full; dropping it");
-      g_hash_table_remove_all (self->statements);
+      g_debug ("Statement cache full; not caching %.40s", sql);
+      g_ptr_array_add (self->transient_statements, stmt);
+      return stmt;
     }
-  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  cached = g_new0 (CachedStatement, 1);
+  cached->sql = g_strdup (sql);
+  cached->stmt = stmt;
+  g_hash_table_insert (self->statements, cached->sql, cached);
+  g_hash_table_insert (self->statements_by_address, (gpointer) sql, cached);
 
   return stmt;
 }

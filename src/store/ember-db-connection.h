@@ -19,7 +19,8 @@ gboolean      ember_db_connection_is_writer  (EmberDbConnection *self);
  * already reset with its bindings cleared. Reset it when done; the pool
  * resets any statement left running when the connection is released.
  * Statements are cached per connection for its whole life, so pass
- * constant SQL, never SQL built from data. */
+ * constant SQL, never SQL built from data (past 256 distinct statements,
+ * new ones only live until the connection is released). */
 sqlite3_stmt *ember_db_connection_prepare    (EmberDbConnection  *self,
                                               const char         *sql,
                                               GError            **error);

@@ -403,6 +403,61 @@ test_connections_are_reused (Fixture       *f,
 }
 
 static void
+test_statement_cache_is_bounded (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(EmberDbPool) pool = open_pool (f, 1000, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) statements = g_ptr_array_new ();
+  EmberDbConnection *reader;
+
+  reader = ember_db_pool_acquire_reader (pool, NULL, &error);
+  g_assert_no_error (error);
+
+  /* SQL built at run time, more distinct texts than the cache holds:
+   * every statement handed out must stay usable while the connection is
+   * held. */
+  for (guint i = 0; i < 600; i++)
+    {
+      char *sql = g_strdup_printf ("SELECT %u", i);
+
+      g_ptr_array_add (texts, sql);
+      g_ptr_array_add (statements, ember_db_connection_prepare (reader, sql, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < statements->len; i++)
+    {
+      sqlite3_stmt *stmt = statements->pdata[i];
+
+      g_assert_cmpint (ember_db_connection_step (reader, stmt, &error), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, i);
+      sqlite3_reset (stmt);
+    }
+
+  /* A different text at the same address is not taken for the old one. */
+  g_free (texts->pdata[0]);
+  texts->pdata[0] = NULL;
+  {
+    char buffer[32];
+    sqlite3_stmt *first, *second;
+
+    g_strlcpy (buffer, "SELECT 'a'", sizeof buffer);
+    first = ember_db_connection_prepare (reader, buffer, &error);
+    g_assert_no_error (error);
+    g_strlcpy (buffer, "SELECT 'b'", sizeof buffer);
+    second = ember_db_connection_prepare (reader, buffer, &error);
+    g_assert_no_error (error);
+    g_assert_true (first != second);
+    g_assert_cmpint (ember_db_connection_step (reader, second, &error), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (second, 0), ==, "b");
+    sqlite3_reset (second);
+  }
+
+  ember_db_pool_release (pool, reader);
+}
+
+static void
 test_reader_is_query_only (Fixture       *f,
                            gconstpointer  data)
 {
@@ -857,6 +912,7 @@ main (int   argc,
   ADD ("write-commits-or-rolls-back", test_write_commits_or_rolls_back);
   ADD ("writes-are-serialised", test_writes_are_serialised);
   ADD ("connections-are-reused", test_connections_are_reused);
+  ADD ("statement-cache-is-bounded", test_statement_cache_is_bounded);
   ADD ("reader-is-query-only", test_reader_is_query_only);
   ADD ("acquire-times-out", test_acquire_times_out);
   ADD ("waiter-gets-released-connection", test_waiter_gets_released_connection);

@@ -159,6 +159,7 @@ test_accounts_crud (Fixture       *f,
 
   account->calendar_enabled = FALSE;
   account->api_base = g_strdup ("http://127.0.0.1:8080/gmail");
+  g_free (account->display_name);
   account->display_name = g_strdup ("Me at work");
   ember_store_update_account_sync (f->store, account, NULL, &error);
   g_assert_no_error (error);
