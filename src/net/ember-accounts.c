@@ -55,6 +55,8 @@ ember_account_build_oauth_config (const EmberAccountRecord  *account,
            !ember_token_store_lookup_sync (tokens, account->id, EMBER_TOKEN_KIND_CLIENT_SECRET,
                                            &client_secret, NULL, cancellable, error))
     return NULL;
+  if (client_secret == NULL)
+    client_secret = ember_oauth_resolve_client_secret (provider, NULL);
 
   return ember_oauth_config_new (provider, account->auth_base, client_id, client_secret);
 }

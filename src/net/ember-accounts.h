@@ -25,9 +25,9 @@ const char       *ember_account_auth_state_to_string (EmberAccountAuthState stat
 
 /* The OAuth configuration of @account: its provider, auth base, the client
  * id picked by ember_oauth_resolve_client_id() (@client_id_override first)
- * and the client secret, @client_secret_override or else the one stored in
+ * and the client secret: @client_secret_override, else the one stored in
  * @tokens for the account (when @tokens is given and the account is
- * stored). */
+ * stored), else the GSettings one (ember_oauth_resolve_client_secret()). */
 EmberOAuthConfig *ember_account_build_oauth_config  (const EmberAccountRecord *account,
                                                      const char               *client_id_override,
                                                      const char               *client_secret_override,

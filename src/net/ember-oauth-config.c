@@ -157,12 +157,14 @@ ember_oauth_provider_get_name (EmberOAuthProvider provider)
 }
 
 static char *
-lookup_settings_client_id (EmberOAuthProvider provider)
+lookup_setting (EmberOAuthProvider  provider,
+                const char         *suffix)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(GSettings) settings = NULL;
-  const char *key = provider == EMBER_OAUTH_PROVIDER_GOOGLE ? "google-client-id" : "microsoft-client-id";
+  g_autofree char *key = g_strconcat (provider == EMBER_OAUTH_PROVIDER_GOOGLE ? "google-" : "microsoft-",
+                                      suffix, NULL);
 
   /* The command line and tests may run without the schema installed. */
   if (source == NULL)
@@ -189,7 +191,7 @@ ember_oauth_resolve_client_id (EmberOAuthProvider   provider,
   if (account_client_id != NULL && *account_client_id != '\0')
     return g_strdup (account_client_id);
 
-  from_settings = lookup_settings_client_id (provider);
+  from_settings = lookup_setting (provider, "client-id");
   if (from_settings != NULL && *from_settings != '\0')
     return g_steal_pointer (&from_settings);
 
@@ -205,5 +207,21 @@ ember_oauth_resolve_client_id (EmberOAuthProvider   provider,
                "GSettings key %s-client-id",
                ember_oauth_provider_get_name (provider),
                provider == EMBER_OAUTH_PROVIDER_GOOGLE ? "google" : "microsoft");
+  return NULL;
+}
+
+char *
+ember_oauth_resolve_client_secret (EmberOAuthProvider  provider,
+                                   const char         *explicit_client_secret)
+{
+  g_autofree char *from_settings = NULL;
+
+  if (explicit_client_secret != NULL && *explicit_client_secret != '\0')
+    return g_strdup (explicit_client_secret);
+
+  from_settings = lookup_setting (provider, "client-secret");
+  if (from_settings != NULL && *from_settings != '\0')
+    return g_steal_pointer (&from_settings);
+
   return NULL;
 }

@@ -66,6 +66,12 @@ char             *ember_oauth_resolve_client_id (EmberOAuthProvider   provider,
                                                  const char          *account_client_id,
                                                  GError             **error);
 
+/* The client secret when one is configured: @explicit_client_secret (the
+ * command line), else the GSettings key "google-client-secret" /
+ * "microsoft-client-secret". NULL when none (a public client). */
+char             *ember_oauth_resolve_client_secret (EmberOAuthProvider  provider,
+                                                     const char         *explicit_client_secret);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmberOAuthConfig, ember_oauth_config_free)
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "ember-error.h"
 #include "ember-fake-clock.h"
+#include "ember-oauth-config.h"
 #include "ember-pkce.h"
 #include "ember-redirect-listener.h"
 #include "ember-test-utils.h"
@@ -55,6 +56,51 @@ test_pkce_random (void)
   g_assert_false (ember_secret_equal ("abc", "abcd"));
   g_assert_false (ember_secret_equal ("", "a"));
   g_assert_false (ember_secret_equal (NULL, "a"));
+}
+
+static void
+test_config (void)
+{
+  g_autoptr(EmberOAuthConfig) google = ember_oauth_config_new (EMBER_OAUTH_PROVIDER_GOOGLE, NULL, "id", "secret");
+  g_autoptr(EmberOAuthConfig) microsoft = ember_oauth_config_new (EMBER_OAUTH_PROVIDER_MICROSOFT, NULL, "id", "");
+  g_autoptr(EmberOAuthConfig) fake = ember_oauth_config_new (EMBER_OAUTH_PROVIDER_MICROSOFT,
+                                                             "http://127.0.0.1:8080/microsoft/", "id", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *chosen = NULL;
+  EmberOAuthProvider provider;
+
+  g_assert_cmpstr (google->authorize_url, ==, "https://accounts.google.com/o/oauth2/v2/auth");
+  g_assert_cmpstr (google->token_url, ==, "https://oauth2.googleapis.com/token");
+  g_assert_cmpstr (google->client_secret, ==, "secret");
+  g_assert_nonnull (strstr (google->scopes, "gmail.readonly"));
+  g_assert_cmpstr (microsoft->authorize_url, ==, "https://login.microsoftonline.com/common/oauth2/v2.0/authorize");
+  g_assert_cmpstr (microsoft->token_url, ==, "https://login.microsoftonline.com/common/oauth2/v2.0/token");
+  g_assert_null (microsoft->client_secret);
+  g_assert_nonnull (strstr (microsoft->scopes, "offline_access"));
+  g_assert_cmpstr (fake->token_url, ==, "http://127.0.0.1:8080/microsoft/common/oauth2/v2.0/token");
+
+  g_assert_true (ember_oauth_provider_from_account_provider ("gmail", &provider, NULL));
+  g_assert_cmpint (provider, ==, EMBER_OAUTH_PROVIDER_GOOGLE);
+  g_assert_false (ember_oauth_provider_from_account_provider ("yahoo", &provider, &error));
+  g_assert_error (error, EMBER_AUTH_ERROR, EMBER_AUTH_ERROR_CONFIG);
+  g_clear_error (&error);
+
+  /* The command line wins, then the account's own. */
+  chosen = ember_oauth_resolve_client_id (EMBER_OAUTH_PROVIDER_GOOGLE, "from-cli", "from-account", &error);
+  g_assert_cmpstr (chosen, ==, "from-cli");
+  g_clear_pointer (&chosen, g_free);
+  chosen = ember_oauth_resolve_client_id (EMBER_OAUTH_PROVIDER_GOOGLE, NULL, "from-account", &error);
+  g_assert_cmpstr (chosen, ==, "from-account");
+  g_clear_pointer (&chosen, g_free);
+
+  /* This build has no default client id: a clear configuration error. */
+  if (*EMBER_DEFAULT_MICROSOFT_CLIENT_ID == '\0')
+    {
+      chosen = ember_oauth_resolve_client_id (EMBER_OAUTH_PROVIDER_MICROSOFT, NULL, NULL, &error);
+      g_assert_null (chosen);
+      g_assert_error (error, EMBER_AUTH_ERROR, EMBER_AUTH_ERROR_CONFIG);
+      g_assert_nonnull (strstr (error->message, "README"));
+    }
 }
 
 typedef struct
@@ -347,6 +393,7 @@ main (int   argc,
 
   g_test_add_func ("/ember/net/oauth/pkce-vector", test_pkce_vector);
   g_test_add_func ("/ember/net/oauth/pkce-random", test_pkce_random);
+  g_test_add_func ("/ember/net/oauth/config", test_config);
   g_test_add ("/ember/net/oauth/listener-bad-input", Fixture, NULL, fixture_set_up, test_bad_input, fixture_tear_down);
   g_test_add ("/ember/net/oauth/listener-access-denied", Fixture, NULL, fixture_set_up, test_access_denied, fixture_tear_down);
   g_test_add ("/ember/net/oauth/listener-missing-code", Fixture, NULL, fixture_set_up, test_missing_code, fixture_tear_down);
