@@ -13,15 +13,19 @@
 
 #include <libsoup/soup.h>
 
+#include "ember-accounts.h"
 #include "ember-api-endpoint.h"
 #include "ember-auth-session.h"
 #include "ember-error.h"
+#include "ember-fake-clock.h"
 #include "ember-fake-server.h"
 #include "ember-graph-provider-private.h"
 #include "ember-http-client.h"
 #include "ember-memory-token-store.h"
 #include "ember-oauth-config.h"
+#include "ember-provider-factory.h"
 #include "ember-store.h"
+#include "ember-sync-manager.h"
 #include "ember-test-utils.h"
 
 #define EMAIL "carol@contoso.test"
@@ -63,7 +67,8 @@ make_endpoint (EmberHttpClient *client,
                                                                "ember-graph-tests", NULL);
   g_autoptr(EmberAuthSession) session = NULL;
   EmberApiEndpoint *endpoint;
-  gint64 expires = g_get_real_time () / G_USEC_PER_SEC + 3000;
+  /* Far ahead: some tests move the client's clock by days. */
+  gint64 expires = g_get_real_time () / G_USEC_PER_SEC + 90 * 86400;
 
   g_assert_true (ember_token_store_store_sync (tokens, account_id, EMBER_TOKEN_KIND_ACCESS,
                                                access_token, expires, NULL, &error));
@@ -1208,6 +1213,335 @@ test_killed_during_full_sync (void)
   fixture_clear (&f);
 }
 
+typedef struct
+{
+  Fixture      *fixture;
+  GCancellable *cancellable;
+  GError       *error;
+} CancelRun;
+
+static gpointer
+sync_mail_thread (gpointer data)
+{
+  CancelRun *run = data;
+  g_autoptr(EmberSyncReport) report = ember_sync_report_new (NULL, NULL, NULL);
+
+  ember_provider_sync_mail (run->fixture->provider, report, run->cancellable, &run->error);
+  return NULL;
+}
+
+/* Cancelling stops every folder's round at once with G_IO_ERROR_CANCELLED;
+ * what was committed stays, and the next sync picks up from there. */
+static void
+test_cancel_and_resume (void)
+{
+  EmberFakeServerOptions options;
+  Fixture f;
+  CancelRun run = { 0, };
+  GThread *thread;
+  gint64 deadline;
+  gint64 cancelled_at;
+  LogSummary summary;
+
+  ember_fake_server_options_init (&options);
+  options.n_messages = 1500;
+  options.n_events = 10;
+  options.latency_ms = 20;
+  fixture_init (&f, &options);
+  ember_graph_provider_set_message_page_size (EMBER_GRAPH_PROVIDER (f.provider), 20);
+
+  run.fixture = &f;
+  run.cancellable = g_cancellable_new ();
+  thread = g_thread_new ("sync", sync_mail_thread, &run);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (stored_message_count (&f) < 100 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_cancellable_cancel (run.cancellable);
+  cancelled_at = g_get_monotonic_time ();
+  g_thread_join (thread);
+
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Within one reply's latency and a commit or two, not a whole sync. */
+  g_assert_cmpint (g_get_monotonic_time () - cancelled_at, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (stored_message_count (&f), >=, 100);
+  g_assert_cmpint (stored_message_count (&f), <, 1500);
+  g_clear_error (&run.error);
+  g_clear_object (&run.cancellable);
+
+  /* The folders that had begun resume from their stored links. */
+  ember_fake_server_clear_request_log (f.server);
+  sync_account (&f);
+  summary = summarize_log (&f);
+  g_assert_cmpuint (summary.fresh_rounds, <, 15);
+  assert_mail_converged (&f);
+
+  fixture_clear (&f);
+}
+
+/* The calendar window follows today: once the clock has moved a week, the
+ * next sync starts a fresh round over the new range and drops what fell
+ * out of it. */
+static void
+test_calendar_window_slides (void)
+{
+  EmberFakeServerOptions options;
+  Fixture f;
+  g_autoptr(EmberFakeClock) clock = ember_fake_clock_new (g_get_real_time ());
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autofree char *access = NULL;
+  g_autofree char *refresh = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start_1, end_1, start_2, end_2;
+  guint dropped = 0;
+  LogSummary summary;
+
+  ember_fake_server_options_init (&options);
+  options.n_messages = 10;
+  options.n_events = 200;
+  fixture_init (&f, &options);
+
+  /* The same account, with a client whose clock the test moves. */
+  g_clear_object (&f.provider);
+  g_clear_object (&f.endpoint);
+  g_clear_object (&f.client);
+  f.client = ember_http_client_new (EMBER_CLOCK (clock));
+  g_assert_true (ember_fake_server_issue_token (f.server, EMAIL, &access, &refresh, &error));
+  g_assert_no_error (error);
+  f.endpoint = make_endpoint (f.client, f.tokens, ember_fake_server_get_base_uri (f.server), f.account_id,
+                              access, refresh);
+  /* The limiter on real time: the fake one would never refill. */
+  ember_api_endpoint_set_rate_limiter (f.endpoint, NULL);
+  f.provider = ember_graph_provider_new (f.store, f.client, f.endpoint, f.account_id);
+
+  sync_account (&f);
+  synced_window (&f, &start_1, &end_1);
+  assert_calendar_converged (&f);
+  before = stored_events (&f);
+
+  /* Six days on: the same window, and only a delta round. */
+  ember_fake_clock_advance (clock, 6 * G_TIME_SPAN_DAY);
+  ember_fake_server_clear_request_log (f.server);
+  sync_account (&f);
+  synced_window (&f, &start_2, &end_2);
+  g_assert_cmpint (start_2, ==, start_1);
+  summary = summarize_log (&f);
+  g_assert_cmpuint (summary.fresh_rounds, ==, 0);
+
+  /* Eight days on: a new window, a week and a day later. */
+  ember_fake_clock_advance (clock, 2 * G_TIME_SPAN_DAY);
+  ember_fake_server_clear_request_log (f.server);
+  sync_account (&f);
+  synced_window (&f, &start_2, &end_2);
+  g_assert_cmpint (start_2, ==, start_1 + 8 * 86400);
+  g_assert_cmpint (end_2, ==, end_1 + 8 * 86400);
+  summary = summarize_log (&f);
+  g_assert_cmpuint (summary.fresh_rounds, ==, 1);
+  assert_calendar_converged (&f);
+
+  /* What ended before the new start is gone. */
+  after = stored_events (&f);
+  for (guint i = 0; i < before->len; i++)
+    {
+      EmberEventRecord *event = g_ptr_array_index (before, i);
+
+      if (event->end <= start_2)
+        dropped++;
+    }
+  for (guint i = 0; i < after->len; i++)
+    g_assert_cmpint (((EmberEventRecord *) g_ptr_array_index (after, i))->end, >, start_2);
+  g_test_message ("%u events before, %u after, %u dropped with the old days", before->len, after->len, dropped);
+  g_assert_cmpuint (dropped, >, 0);
+
+  fixture_clear (&f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Next to a Google account.                                                */
+
+#define GOOGLE_EMAIL "alice@gmail.test"
+
+static gint64
+add_signed_in_account (Fixture    *f,
+                       const char *provider,
+                       const char *email)
+{
+  g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *access = NULL;
+  g_autofree char *refresh = NULL;
+  const char *base = ember_fake_server_get_base_uri (f->server);
+  gboolean google = strcmp (provider, "gmail") == 0;
+  gint64 id;
+
+  account->provider = g_strdup (provider);
+  account->email = g_strdup (email);
+  account->api_base = google ? g_strdup (base) : graph_base (base);
+  account->auth_base = g_strconcat (base, google ? "/google" : "/microsoft", NULL);
+  account->client_id = g_strdup ("ember-tests");
+  id = ember_store_add_account_sync (f->store, account, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ember_fake_server_issue_token (f->server, email, &access, &refresh, &error));
+  g_assert_no_error (error);
+  g_assert_true (ember_token_store_store_sync (f->tokens, id, EMBER_TOKEN_KIND_ACCESS, access,
+                                               g_get_real_time () / G_USEC_PER_SEC + 3000, NULL, &error));
+  g_assert_true (ember_token_store_store_sync (f->tokens, id, EMBER_TOKEN_KIND_REFRESH, refresh, 0,
+                                               NULL, &error));
+  g_assert_no_error (error);
+  return id;
+}
+
+typedef struct
+{
+  EmberSyncManager *manager;
+  gint64            accounts[2];
+} ManagerWait;
+
+static gboolean
+both_synced (gpointer data)
+{
+  ManagerWait *wait = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (wait->accounts); i++)
+    {
+      const EmberUserError *failure = ember_sync_manager_get_account_error (wait->manager, wait->accounts[i]);
+
+      if (failure != NULL)
+        g_error ("Account %" G_GINT64_FORMAT " failed to sync: %s (%s)", wait->accounts[i],
+                 failure->message, failure->details != NULL ? failure->details : "");
+      if (ember_sync_manager_get_account_last_success (wait->manager, wait->accounts[i]) == 0)
+        return FALSE;
+    }
+  return !ember_sync_manager_get_busy (wait->manager);
+}
+
+static void
+loaded_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  ember_sync_manager_load_finish (EMBER_SYNC_MANAGER (object), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Both accounts sync at once through the sync manager and the provider
+ * factory, as the app and ember-cli run them. */
+static void
+test_with_google_account (void)
+{
+  EmberFakeServerOptions options;
+  Fixture f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmberProviderFactory) factory = NULL;
+  g_autoptr(EmberSyncManager) manager = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GHashTable) google_stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) google_ids = NULL;
+  EmberMessageQuery query = { 0, };
+  ManagerWait wait = { 0, };
+  gboolean loaded = FALSE;
+  guint64 first_google = 0, last_google = 0, first_graph = 0, last_graph = 0;
+  guint throttled = 0;
+  gint64 google_id;
+
+  /* Gmail's per-user quota paces its side to about 4 messages/s. */
+  ember_fake_server_options_init (&options);
+  options.n_messages = 150;
+  options.n_events = 40;
+  memset (&f, 0, sizeof f);
+  f.server = ember_fake_server_new (&options);
+  g_assert_true (ember_fake_server_start (f.server, &error));
+  g_assert_no_error (error);
+  f.data_dir = g_build_filename (ember_test_get_tmpdir (), "graph-with-google", NULL);
+  f.store = ember_store_new_sync (f.data_dir, NULL, &error);
+  g_assert_no_error (error);
+  f.tokens = ember_memory_token_store_new ();
+  f.client = make_client ();
+
+  google_id = add_signed_in_account (&f, "gmail", GOOGLE_EMAIL);
+  f.account_id = add_signed_in_account (&f, "microsoft", EMAIL);
+
+  factory = ember_provider_factory_new (f.store, f.client, f.tokens);
+  manager = ember_sync_manager_new (f.store, ember_provider_factory_get, g_object_ref (factory), g_object_unref);
+  ember_sync_manager_set_interval (manager, 0);
+  ember_sync_manager_load_async (manager, TRUE, NULL, loaded_cb, &loaded);
+  g_assert_true (ember_test_wait_for (flag_set, &loaded, 10000));
+
+  wait.manager = manager;
+  wait.accounts[0] = google_id;
+  wait.accounts[1] = f.account_id;
+  g_assert_true (ember_test_wait_for (both_synced, &wait, 300000));
+  log = ember_fake_server_get_request_log (f.server);
+
+  /* Microsoft: everything, within the mailbox's limits. */
+  assert_mail_converged (&f);
+  assert_calendar_converged (&f);
+  assert_mailbox_limits (&f);
+
+  /* Google: every message, once. */
+  google_ids = ember_fake_server_list_message_ids (f.server, GOOGLE_EMAIL, NULL, &error);
+  g_assert_no_error (error);
+  query.scope = EMBER_MESSAGE_SCOPE_ALL;
+  query.account_id = google_id;
+  query.limit = 500;
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = ember_store_list_messages_sync (f.store, &query, NULL, &error);
+
+      g_assert_no_error (error);
+      if (page->len == 0)
+        break;
+      for (guint i = 0; i < page->len; i++)
+        g_assert_true (g_hash_table_add (google_stored,
+                                         g_strdup (((EmberMessageRecord *) g_ptr_array_index (page, i))->provider_id)));
+      query.after = ember_message_cursor_after (g_ptr_array_index (page, page->len - 1));
+    }
+  for (guint i = 0; google_ids[i] != NULL; i++)
+    if (!g_hash_table_contains (google_stored, google_ids[i]))
+      g_error ("Gmail message %s is not stored", google_ids[i]);
+  g_assert_cmpuint (g_hash_table_size (google_stored), ==, g_strv_length (google_ids));
+
+  /* They ran side by side, and neither was throttled. */
+  for (guint i = 0; i < log->len; i++)
+    {
+      EmberFakeLogEntry *entry = g_ptr_array_index (log, i);
+
+      if (g_strcmp0 (entry->account, GOOGLE_EMAIL) == 0)
+        {
+          first_google = first_google == 0 ? entry->seq : first_google;
+          last_google = entry->seq;
+        }
+      else if (g_strcmp0 (entry->account, EMAIL) == 0)
+        {
+          first_graph = first_graph == 0 ? entry->seq : first_graph;
+          last_graph = entry->seq;
+        }
+      else
+        continue;
+      throttled += entry->status == 429;
+    }
+  g_test_message ("Google requests %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
+                  ", Graph requests %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT,
+                  first_google, last_google, first_graph, last_graph);
+  g_assert_cmpuint (first_google, <, last_graph);
+  g_assert_cmpuint (first_graph, <, last_google);
+  g_assert_cmpuint (throttled, ==, 0);
+
+  g_clear_object (&manager);
+  g_clear_object (&factory);
+  fixture_clear (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1222,7 +1556,10 @@ main (int   argc,
   g_test_add_func ("/ember/providers/graph/sync/faults", test_faults);
   g_test_add_func ("/ember/providers/graph/sync/request-budget", test_request_budget);
   g_test_add_func ("/ember/providers/graph/sync/time-zones", test_time_zones);
+  g_test_add_func ("/ember/providers/graph/sync/calendar-window-slides", test_calendar_window_slides);
+  g_test_add_func ("/ember/providers/graph/sync/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/ember/providers/graph/sync/killed-during-full-sync", test_killed_during_full_sync);
+  g_test_add_func ("/ember/providers/graph/sync/with-google-account", test_with_google_account);
 
   return g_test_run ();
 }

@@ -1538,9 +1538,12 @@ ember_graph_provider_constructed (GObject *object)
   g_assert (EMBER_IS_HTTP_CLIENT (self->client));
   g_assert (EMBER_IS_API_ENDPOINT (self->endpoint));
 
+  /* A base with the API version ("https://graph.microsoft.com/v1.0", or
+   * ".../beta") takes paths and $batch below it; a bare host gets "/v1.0"
+   * in front of each path and no batching. */
   base = ember_api_endpoint_get_base_url (self->endpoint);
-  self->use_batch = base != NULL && (g_str_has_suffix (base, "/v1.0") ||
-                                     g_str_has_suffix (base, "/v1.0/"));
+  self->use_batch = base != NULL && (g_str_has_suffix (base, "/v1.0") || g_str_has_suffix (base, "/v1.0/") ||
+                                     g_str_has_suffix (base, "/beta") || g_str_has_suffix (base, "/beta/"));
   self->api_root = g_strdup (self->use_batch ? "" : "/v1.0");
 }
 

@@ -28,11 +28,13 @@ G_DECLARE_FINAL_TYPE (EmberGraphProvider, ember_graph_provider, EMBER, GRAPH_PRO
 /* A provider for the Microsoft account @account_id stored in @store.
  * @endpoint is that account's Graph endpoint (kind EMBER_API_KIND_GRAPH,
  * with its auth session and its per-mailbox rate limiter: 4 in flight,
- * 10,000 requests per 10 minutes). Keep one endpoint per account for the
- * life of the app, so the limiter's budget carries over from one sync job
- * to the next. The endpoint's base URL is the Graph host
- * ("https://graph.microsoft.com"); a base that already ends in "/v1.0" is
- * accepted too. */
+ * 10,000 requests per 10 minutes), e.g. from ember_account_new_endpoint ().
+ * Keep one provider (or at least one endpoint) per account for the life of
+ * the app, so the limiter's budget carries over from one sync job to the
+ * next. The endpoint's base URL is Graph's with its version
+ * ("https://graph.microsoft.com/v1.0", EMBER_GRAPH_API_BASE); a bare host
+ * works too, without $batch. Only one sync_mail / sync_calendar call per
+ * provider may run at a time (the sync manager runs one job per account). */
 EmberProvider *ember_graph_provider_new                  (EmberStore         *store,
                                                           EmberHttpClient    *client,
                                                           EmberApiEndpoint   *endpoint,
