@@ -32,6 +32,8 @@ struct _EmberAuthSession
   gboolean          busy;          /* a thread loads or refreshes */
   gboolean          loaded;        /* the keyring's access token was read */
   gboolean          needs_sign_in;
+  guint             generation;    /* bumped whenever a load or refresh ends */
+  GError           *last_error;    /* how the last one failed, NULL if it did not */
   char             *access_token;
   gint64            expires;       /* real µs */
   guint             n_refreshes;
@@ -56,6 +58,7 @@ ember_auth_session_finalize (GObject *object)
   g_clear_pointer (&self->config, ember_oauth_config_free);
   g_clear_object (&self->store);
   clear_secret (&self->access_token);
+  g_clear_error (&self->last_error);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
 
@@ -216,7 +219,22 @@ ember_auth_session_get_access_token_sync (EmberAuthSession  *self,
 
       if (self->busy)
         {
-          g_cond_wait_until (&self->cond, &self->mutex, g_get_monotonic_time () + WAIT_SLICE_USEC);
+          guint generation = self->generation;
+
+          while (self->busy && !g_cancellable_is_cancelled (cancellable))
+            g_cond_wait_until (&self->cond, &self->mutex, g_get_monotonic_time () + WAIT_SLICE_USEC);
+
+          /* The refresh this thread waited for failed: share its error
+           * rather than queueing up one more attempt (each could take the
+           * whole backoff) behind it. */
+          if (!self->busy && self->generation != generation && self->last_error != NULL)
+            {
+              GError *shared = g_error_copy (self->last_error);
+
+              g_mutex_unlock (&self->mutex);
+              g_propagate_error (error, shared);
+              return NULL;
+            }
           continue;
         }
 
@@ -242,6 +260,9 @@ ember_auth_session_get_access_token_sync (EmberAuthSession  *self,
             {
               g_mutex_lock (&self->mutex);
               self->busy = FALSE;
+              self->generation++;
+              g_clear_error (&self->last_error);
+              self->last_error = g_error_copy (local_error);
               g_cond_broadcast (&self->cond);
               g_mutex_unlock (&self->mutex);
               g_propagate_error (error, g_steal_pointer (&local_error));
@@ -251,6 +272,8 @@ ember_auth_session_get_access_token_sync (EmberAuthSession  *self,
           g_mutex_lock (&self->mutex);
           self->loaded = TRUE;
           self->busy = FALSE;
+          self->generation++;
+          g_clear_error (&self->last_error);
           if (stored_token != NULL && self->access_token == NULL)
             {
               self->access_token = g_steal_pointer (&stored_token);
@@ -266,6 +289,10 @@ ember_auth_session_get_access_token_sync (EmberAuthSession  *self,
       g_mutex_lock (&self->mutex);
       self->busy = FALSE;
       self->n_refreshes++;
+      self->generation++;
+      g_clear_error (&self->last_error);
+      if (tokens == NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        self->last_error = g_error_copy (local_error);
       g_cond_broadcast (&self->cond);
 
       if (tokens == NULL)

@@ -64,9 +64,10 @@ is_no_service_error (const GError *error)
         }
     }
 
-  /* No session bus: GIO cannot find or autolaunch one. */
+  /* No session bus: GIO cannot find or autolaunch one. A slow keyring is
+   * another matter. */
   if (error->domain == G_IO_ERROR)
-    return TRUE;
+    return !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
 
   return FALSE;
 }

@@ -593,6 +593,70 @@ test_one_refresh_at_a_time (Fixture       *fixture,
                                                           EMBER_TOKEN_KIND_REFRESH), ==, 2);
 }
 
+typedef struct
+{
+  EmberFakeClock *clock;
+  gint            stop;
+} Advancer;
+
+static gpointer
+advancer_thread (gpointer data)
+{
+  Advancer *advancer = data;
+
+  while (!g_atomic_int_get (&advancer->stop))
+    {
+      gint64 deadline;
+
+      if (!ember_fake_clock_wait_for_waiters (advancer->clock, 1, 10 * 1000))
+        continue;
+      deadline = ember_fake_clock_get_next_deadline (advancer->clock);
+      if (deadline >= 0)
+        ember_fake_clock_set (advancer->clock, deadline);
+    }
+  return NULL;
+}
+
+static void
+test_failed_refresh_is_shared (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(EmberTokenStore) store = ember_memory_token_store_new ();
+  g_autoptr(EmberAuthSession) auth = make_auth (fixture, store, NULL, 0);
+  Advancer advancer = { fixture->clock, FALSE };
+  ConcurrentJob jobs[4];
+  GThread *threads[4];
+  GThread *advancer_handle;
+  guint single_run_hits;
+
+  /* The token endpoint is down for longer than the give-up time. */
+  net_test_server_set_fallback (fixture->server, TOKEN_PATH, 503, NULL, NULL);
+  advancer_handle = g_thread_new ("advancer", advancer_thread, &advancer);
+
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      jobs[i] = (ConcurrentJob) { .fixture = fixture };
+      threads[i] = g_thread_new ("concurrent", concurrent_thread, &jobs[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_error (jobs[i].error, EMBER_HTTP_ERROR, EMBER_HTTP_ERROR_GAVE_UP);
+      g_clear_error (&jobs[i].error);
+    }
+  g_atomic_int_set (&advancer.stop, TRUE);
+  g_thread_join (advancer_handle);
+
+  /* One backoff sequence against the token endpoint, not one per thread
+   * (a thread the scheduler starts after the first refresh failed may try
+   * once more on its own). */
+  single_run_hits = net_test_server_get_hits (fixture->server, TOKEN_PATH);
+  g_test_message ("token endpoint hits: %u, refreshes: %u", single_run_hits,
+                  ember_auth_session_get_n_refreshes (auth));
+  g_assert_cmpuint (ember_auth_session_get_n_refreshes (auth), <=, 2);
+  g_assert_cmpuint (net_test_server_get_hits (fixture->server, API_PATH), ==, 0);
+}
+
 static void
 test_provider_error_parsing (void)
 {
@@ -647,6 +711,7 @@ main (int   argc,
   ADD ("refresh-when-expired", test_refresh_when_expired);
   ADD ("invalid-grant", test_invalid_grant);
   ADD ("one-refresh-at-a-time", test_one_refresh_at_a_time);
+  ADD ("failed-refresh-is-shared", test_failed_refresh_is_shared);
   g_test_add_func ("/ember/net/http/provider-error-parsing", test_provider_error_parsing);
 
   return g_test_run ();
