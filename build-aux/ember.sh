@@ -25,6 +25,7 @@ packages=(
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
   imagemagick fonts-dejavu-core locales
   libwebkitgtk-6.0-dev libxtst6
+  haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils
 )
 
 say () { printf '\033[1member:\033[0m %s\n' "$*" >&2; }
