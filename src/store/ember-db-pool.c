@@ -814,6 +814,25 @@ store_error_from_errno (int saved_errno)
     }
 }
 
+/* Whether a new file can be made in @dir. */
+static gboolean
+probe_folder (const char *dir,
+              int        *saved_errno)
+{
+  g_autofree char *probe = g_build_filename (dir, ".ember-write-test-XXXXXX", NULL);
+  int fd = g_mkstemp_full (probe, O_RDWR | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      *saved_errno = errno;
+      return FALSE;
+    }
+
+  close (fd);
+  g_unlink (probe);
+  return TRUE;
+}
+
 typedef enum
 {
   FILE_NEW,     /* missing or empty: SQLite starts a new database */
@@ -859,6 +878,22 @@ prepare_file (EmberDbPool  *self,
       else
         g_set_error (error, EMBER_STORE_ERROR, store_error_from_errno (saved_errno),
                      _("Could not open the database %s: %s"), self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* SQLite creates its WAL and shared-memory files beside the database:
+   * a folder that takes no new file is read-only for us even when the
+   * file itself can be written (and SQLite's own error would not say). */
+  if (!probe_folder (dir, &saved_errno))
+    {
+      close (fd);
+      if (store_error_from_errno (saved_errno) == EMBER_STORE_ERROR_READ_ONLY)
+        g_set_error (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_READ_ONLY,
+                     _("Cannot write in the data folder %s: it is read-only (%s)"),
+                     dir, g_strerror (saved_errno));
+      else
+        g_set_error (error, EMBER_STORE_ERROR, store_error_from_errno (saved_errno),
+                     _("Cannot write in the data folder %s: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -977,6 +1012,14 @@ ember_db_pool_initable_init (GInitable     *initable,
     {
       if (g_error_matches (local_error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_CORRUPT))
         return fail_corrupt (self, local_error->message, error);
+      /* Typically the file is writable but its folder is not, so the WAL
+       * cannot be created beside it. */
+      if (g_error_matches (local_error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_READ_ONLY))
+        {
+          g_autofree char *dir = g_path_get_dirname (self->path);
+
+          g_prefix_error (&local_error, _("Cannot write in the data folder %s: "), dir);
+        }
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }

@@ -264,20 +264,36 @@ test_truncated_header_is_corrupt (void)
   g_assert_nonnull (strstr (error->message, "moved to"));
 }
 
-/* Runs in a child: makes @dir a read-only bind mount in a private mount
- * namespace. Root ignores permission bits, but not a read-only mount. */
-static gboolean
-make_read_only_mount (const char  *dir,
-                      char       **reason)
+/* The read-only cases run in a child (g_test_trap_subprocess) with its own
+ * mount namespace. Root ignores permission bits, but not a read-only
+ * mount; where mounting is not allowed the tests skip. */
+typedef enum
 {
+  NEW_DATABASE,           /* nothing there yet */
+  EXISTING_DATABASE,      /* folder and file read-only */
+  WRITABLE_FILE,          /* the file writable, its folder not (no WAL) */
+} ReadOnlyCase;
+
+/* @dir as seen through a read-only bind mount at @dir-ro, with its database
+ * file bind-mounted writable on top when @writable_file. */
+static gboolean
+make_read_only_view (const char  *dir,
+                     const char  *view,
+                     gboolean     writable_file,
+                     char       **reason)
+{
+  g_autofree char *file = g_build_filename (dir, "ember.db", NULL);
+  g_autofree char *view_file = g_build_filename (view, "ember.db", NULL);
+
   if (unshare (CLONE_NEWNS) != 0)
     {
       *reason = g_strdup_printf ("unshare(CLONE_NEWNS): %s", g_strerror (errno));
       return FALSE;
     }
   if (mount ("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-      mount (dir, dir, NULL, MS_BIND, NULL) != 0 ||
-      mount (NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+      mount (dir, view, NULL, MS_BIND, NULL) != 0 ||
+      mount (NULL, view, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0 ||
+      (writable_file && mount (file, view_file, NULL, MS_BIND, NULL) != 0))
     {
       *reason = g_strdup_printf ("mount: %s", g_strerror (errno));
       return FALSE;
@@ -287,11 +303,14 @@ make_read_only_mount (const char  *dir,
 }
 
 static void
-run_on_read_only_mount (const char *dir,
-                        gboolean    with_existing_database)
+run_on_read_only_mount (const char   *dir,
+                        ReadOnlyCase  what)
 {
+  g_autofree char *view = g_strconcat (dir, "-ro", NULL);
   g_autofree char *skip_file = g_strconcat (dir, ".skip", NULL);
   g_autofree char *skip_reason = NULL;
+
+  g_mkdir_with_parents (view, 0700);
 
   if (g_test_subprocess ())
     {
@@ -299,22 +318,22 @@ run_on_read_only_mount (const char *dir,
       g_autoptr(GError) error = NULL;
       g_autofree char *reason = NULL;
 
-      if (!make_read_only_mount (dir, &reason))
+      if (!make_read_only_view (dir, view, what == WRITABLE_FILE, &reason))
         {
           /* Tell the parent, which cannot see this process' output. */
           g_file_set_contents (skip_file, reason, -1, NULL);
           return;
         }
 
-      store = ember_store_new_sync (dir, NULL, &error);
+      store = ember_store_new_sync (view, NULL, &error);
       g_assert_null (store);
       g_assert_error (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_READ_ONLY);
-      g_assert_nonnull (strstr (error->message, dir));
+      g_assert_nonnull (strstr (error->message, view));
       g_print ("ERROR %s\n", error->message);
       return;
     }
 
-  if (with_existing_database)
+  if (what != NEW_DATABASE)
     {
       g_autoptr(EmberStore) store = NULL;
       g_autoptr(GError) error = NULL;
@@ -343,7 +362,7 @@ test_read_only_mount_new_database (void)
   g_autofree char *dir = g_build_filename (ember_test_get_tmpdir (), "ro-new", NULL);
 
   g_mkdir_with_parents (dir, 0700);
-  run_on_read_only_mount (dir, FALSE);
+  run_on_read_only_mount (dir, NEW_DATABASE);
 }
 
 static void
@@ -352,7 +371,16 @@ test_read_only_mount_existing_database (void)
   g_autofree char *dir = g_build_filename (ember_test_get_tmpdir (), "ro-existing", NULL);
 
   g_mkdir_with_parents (dir, 0700);
-  run_on_read_only_mount (dir, TRUE);
+  run_on_read_only_mount (dir, EXISTING_DATABASE);
+}
+
+static void
+test_read_only_folder_writable_file (void)
+{
+  g_autofree char *dir = g_build_filename (ember_test_get_tmpdir (), "ro-writable-file", NULL);
+
+  g_mkdir_with_parents (dir, 0700);
+  run_on_read_only_mount (dir, WRITABLE_FILE);
 }
 
 /* Only meaningful when not root: root writes through permission bits. */
@@ -408,6 +436,8 @@ main (int   argc,
   g_test_add_func ("/ember/store/failures/read-only-mount-new-database", test_read_only_mount_new_database);
   g_test_add_func ("/ember/store/failures/read-only-mount-existing-database",
                    test_read_only_mount_existing_database);
+  g_test_add_func ("/ember/store/failures/read-only-mount-folder-writable-file",
+                   test_read_only_folder_writable_file);
   g_test_add_func ("/ember/store/failures/read-only-permissions-non-root", test_read_only_permissions);
   g_test_add_func ("/ember/store/failures/data-dir-under-a-file", test_data_dir_under_a_file);
 
