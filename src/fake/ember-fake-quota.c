@@ -189,6 +189,8 @@ ember_fake_quota_begin_graph (EmberFakeRequest  *request,
 
   if (quota->in_flight >= server->options.graph_concurrency)
     {
+      g_debug ("MailboxConcurrency: request %" G_GUINT64_FORMAT " (%s %s) refused, %u in flight",
+               request->seq, request->method, request->path, quota->in_flight);
       ember_fake_graph_error (request, response, 429, "ApplicationThrottled",
                               "Application is over its MailboxConcurrency limit.");
       ember_fake_response_add_header (response, "Retry-After", "1");

@@ -681,6 +681,10 @@ deliver (EmberFakeServer   *self,
   pending->disconnected_id = g_signal_connect (message, "disconnected",
                                                G_CALLBACK (pending_disconnected_cb), pending);
   pending->timeout = g_timeout_source_new (delay_ms);
+  /* A reply whose delay is over goes out before any new request is taken
+   * in: on a starved server thread both are ready in one iteration, and
+   * the finished request must not still count as in flight. */
+  g_source_set_priority (pending->timeout, G_PRIORITY_HIGH);
   g_source_set_callback (pending->timeout, pending_timeout_cb, pending, NULL);
   g_source_attach (pending->timeout, self->context);
   g_hash_table_add (self->pending, pending);
