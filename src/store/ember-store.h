@@ -27,7 +27,9 @@ char               *ember_store_get_default_data_dir   (void);
  * up to date. @data_dir NULL means the default. See ember_db_pool_new_sync ()
  * for the errors at open, plus EMBER_STORE_ERROR_SCHEMA_TOO_NEW. Other
  * settings: g_initable_new () with "data-dir", "pool" (an open pool to use
- * instead) and "clock" (the time stamps of accounts and sync state). */
+ * instead), "clock" (the time stamps of accounts and sync state) and
+ * "check-integrity" (FALSE skips PRAGMA quick_check at open, which reads
+ * the whole file; the header and schema are checked either way). */
 EmberStore         *ember_store_new_sync               (const char          *data_dir,
                                                         GCancellable        *cancellable,
                                                         GError             **error);

@@ -246,6 +246,50 @@ test_damaged_database_is_moved_aside (void)
   g_assert_no_error (error);
 }
 
+/* Damage deep in the file, past the schema: only PRAGMA quick_check sees
+ * it at open. */
+static void
+test_deep_damage_found_by_quick_check (void)
+{
+  g_autofree char *dir = store_test_make_dir ("deep-damage");
+  g_autofree char *path = g_build_filename (dir, "ember.db", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(EmberStore) store = NULL;
+  g_autoptr(EmberMessagePage) page = big_page (0, 300, "page:1");
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  gint64 account;
+  guint n_moved;
+
+  store = ember_store_new_sync (dir, NULL, &error);
+  g_assert_no_error (error);
+  account = store_test_add_account (store, "gmail", "me@gmail.com");
+  ember_store_save_message_page_sync (store, account, page, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 100 * 4096);
+  for (gsize i = length - 20 * 4096; i < length; i++)
+    contents[i] = (char) (i * 31 + 7);
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+
+  /* Without the check, it opens: the schema is intact. */
+  store = g_initable_new (EMBER_TYPE_STORE, NULL, &error, "data-dir", dir, "check-integrity", FALSE, NULL);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  store = ember_store_new_sync (dir, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "quick_check"));
+  g_clear_pointer (&contents, g_free);
+  contents = find_moved (dir, "ember.db.corrupt-", &n_moved);
+  g_assert_cmpuint (n_moved, ==, 1);
+}
+
 static void
 test_truncated_header_is_corrupt (void)
 {
@@ -432,6 +476,7 @@ main (int   argc,
   g_test_add_func ("/ember/store/failures/disk-full-rolls-back-page", test_disk_full_rolls_back_page);
   g_test_add_func ("/ember/store/failures/foreign-file-is-moved-aside", test_foreign_file_is_moved_aside);
   g_test_add_func ("/ember/store/failures/damaged-database-is-moved-aside", test_damaged_database_is_moved_aside);
+  g_test_add_func ("/ember/store/failures/deep-damage-found-by-quick-check", test_deep_damage_found_by_quick_check);
   g_test_add_func ("/ember/store/failures/truncated-header-is-corrupt", test_truncated_header_is_corrupt);
   g_test_add_func ("/ember/store/failures/read-only-mount-new-database", test_read_only_mount_new_database);
   g_test_add_func ("/ember/store/failures/read-only-mount-existing-database",
