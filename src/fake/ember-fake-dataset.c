@@ -712,8 +712,7 @@ add_gmail_label_to (EmberFakeMessage *message,
 static void
 generate_messages (EmberFakeAccount *account,
                    guint             n_messages,
-                   gint64            anchor,
-                   gint64            now_us)
+                   gint64            anchor)
 {
   typedef struct
   {
@@ -989,7 +988,6 @@ generate_messages (EmberFakeAccount *account,
       g_free (thread->references);
     }
 
-  (void) now_us;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1244,7 +1242,7 @@ ember_fake_dataset_add_account (EmberFakeDataset  *self,
   g_ptr_array_add (self->accounts, account);
   g_hash_table_insert (self->by_email, account->email, account);
 
-  generate_messages (account, n_messages, self->anchor, now_us);
+  generate_messages (account, n_messages, self->anchor);
   generate_events (account, n_events, self->anchor);
   return account;
 }
@@ -1626,7 +1624,6 @@ ember_fake_account_delete_message (EmberFakeAccount *self,
   g_hash_table_remove (self->messages_by_id, message->id);
   self->by_date_dirty = TRUE;
   g_ptr_array_remove (self->messages, message);
-  (void) now_us;
   return TRUE;
 }
 

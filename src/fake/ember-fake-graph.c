@@ -777,8 +777,6 @@ get_message (EmberFakeRequest  *request,
   body = g_string_new (NULL);
   ember_fake_json_init (&json, body);
   write_message (&json, message, select, &prefs);
-  /* A single entity carries its own @odata.context first in Graph; the
-   * writer puts @odata.type first, which clients must not depend on. */
   ok_json (request, response, body);
   preferences_clear (&prefs);
 }

@@ -987,19 +987,6 @@ ember_fake_message_raw_base64url (EmberFakeMessage *message)
   return message->raw_b64;
 }
 
-void
-ember_fake_message_clear_render (EmberFakeMessage *message)
-{
-  message->size_estimate = 0;
-  g_clear_pointer (&message->raw_b64, g_free);
-  g_clear_pointer (&message->payload_json, g_free);
-  g_clear_pointer (&message->top_headers, g_ptr_array_unref);
-  g_clear_pointer (&message->top_mime_type, g_free);
-  g_clear_pointer (&message->snippet, g_free);
-  g_clear_pointer (&message->preview, g_free);
-  g_clear_pointer (&message->graph_body_json, g_free);
-}
-
 EmberFakeAttachment *
 ember_fake_message_find_attachment (EmberFakeMessage *message,
                                     const char       *attachment_id)

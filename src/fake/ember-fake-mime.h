@@ -23,8 +23,5 @@ EmberFakeAttachment *ember_fake_message_find_attachment (EmberFakeMessage *messa
                                                          const char       *attachment_id);
 /* The attachment's bytes, generated from its seed. */
 GBytes              *ember_fake_attachment_data         (EmberFakeAttachment *attachment);
-/* Drops render caches that depend on mutable content (none today: labels
- * are outside the payload). */
-void                 ember_fake_message_clear_render    (EmberFakeMessage *message);
 
 G_END_DECLS
