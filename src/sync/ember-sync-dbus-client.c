@@ -359,6 +359,19 @@ get_connection (GDBusConnection  *connection,
   return g_bus_get_sync (G_BUS_TYPE_SESSION, cancellable, error);
 }
 
+/* GApplication's object path for an id: "/" + the id with "." as "/" (and
+ * "-" as "_"), so a .Devel build is found too. */
+static char *
+object_path_for (const char *bus_name)
+{
+  g_autoptr(GString) path = g_string_new ("/");
+
+  for (const char *p = bus_name; *p != '\0'; p++)
+    g_string_append_c (path, *p == '.' ? '/' : *p == '-' ? '_' : *p);
+
+  return g_string_free (g_steal_pointer (&path), FALSE);
+}
+
 static GVariant *
 call_app (GDBusConnection     *connection,
           const char          *bus_name,
@@ -370,6 +383,7 @@ call_app (GDBusConnection     *connection,
 {
   g_autoptr(GDBusConnection) bus = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *object_path = NULL;
   GVariant *reply;
 
   /* Registers the error names before a reply is decoded. */
@@ -383,10 +397,14 @@ call_app (GDBusConnection     *connection,
       return NULL;
     }
 
+  if (bus_name == NULL)
+    bus_name = APP_ID;
+  object_path = object_path_for (bus_name);
+
   /* NO_AUTO_START: asking about the status must not launch the app. */
   reply = g_dbus_connection_call_sync (bus,
-                                       bus_name != NULL ? bus_name : APP_ID,
-                                       APP_PATH,
+                                       bus_name,
+                                       object_path,
                                        EMBER_SYNC_DBUS_INTERFACE,
                                        method,
                                        parameters,

@@ -3,7 +3,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The running app exports the interface on its object path (APP_PATH):
+ * The running app exports the interface on its GApplication object path
+ * (/io/github/ember/Ember for the id io.github.ember.Ember):
  *
  *   GetStatus () -> (s status_json)     the status document below
  *   SyncNow (x account_id)              0: every account;

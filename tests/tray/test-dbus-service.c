@@ -13,6 +13,11 @@
 #include "tray-test-provider.h"
 #include "tray-test-utils.h"
 
+/* The running app as the client finds it: by id, at GApplication's path
+ * for that id. */
+#define SERVICE_ID   APP_ID ".ServiceTest"
+#define SERVICE_PATH fixture->app_path
+
 typedef struct
 {
   GTestDBus        *bus;
@@ -23,6 +28,7 @@ typedef struct
   EmberSyncManager *manager;
   EmberDbusService *service;
   const char       *app_name;
+  char             *app_path;
 } Fixture;
 
 static void
@@ -35,12 +41,17 @@ fixture_set_up (Fixture       *fixture,
   fixture->bus = tray_test_bus_up ();
   fixture->connection = tray_test_connect (fixture->bus);
   fixture->client = tray_test_connect (fixture->bus);
-  fixture->app_name = g_dbus_connection_get_unique_name (fixture->connection);
+  fixture->app_name = SERVICE_ID;
+  fixture->app_path = g_strconcat ("/", SERVICE_ID, NULL);
+  g_strdelimit (fixture->app_path, ".", '/');
+  g_assert_cmpuint (g_bus_own_name_on_connection (fixture->connection, SERVICE_ID, G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                  NULL, NULL, NULL, NULL), >, 0);
+  g_assert_true (tray_test_wait_for_name (fixture->client, SERVICE_ID, TRUE, 5000));
 
   fixture->store = tray_test_store_new ("work@example.com", &fixture->account_id);
   fixture->manager = tray_test_manager_new (fixture->store);
   fixture->service = ember_dbus_service_new (fixture->manager, fixture->store);
-  g_assert_true (ember_dbus_service_export (fixture->service, fixture->connection, APP_PATH, &error));
+  g_assert_true (ember_dbus_service_export (fixture->service, fixture->connection, SERVICE_PATH, &error));
   g_assert_no_error (error);
 }
 
@@ -58,6 +69,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->client);
   g_test_dbus_down (fixture->bus);
   g_clear_object (&fixture->bus);
+  g_free (fixture->app_path);
 }
 
 /* The client calls block, as in ember-cli; the service answers from this
@@ -274,7 +286,7 @@ test_sync_now_and_status_changed (Fixture       *fixture,
 
   subscription = g_dbus_connection_signal_subscribe (fixture->client, fixture->app_name,
                                                      EMBER_SYNC_DBUS_INTERFACE, "StatusChanged",
-                                                     APP_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                     SERVICE_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
                                                      status_changed_cb, changes, NULL);
 
   /* SyncNow (account) through the client starts a sync of that account. */
@@ -288,7 +300,7 @@ test_sync_now_and_status_changed (Fixture       *fixture,
   g_assert_true (ember_test_wait_for (change_seen, &wait, 5000));
   wait.change = "0:syncing";
   g_assert_true (ember_test_wait_for (change_seen, &wait, 5000));
-  property = tray_test_get_property (fixture->client, fixture->app_name, APP_PATH,
+  property = tray_test_get_property (fixture->client, fixture->app_name, SERVICE_PATH,
                                      EMBER_SYNC_DBUS_INTERFACE, "Status");
   g_assert_cmpstr (g_variant_get_string (property, NULL), ==, "syncing");
 

@@ -110,6 +110,8 @@ struct _EmberStatusNotifierItem
   char            *watcher_owner;  /* unique name of the watcher we see */
   gboolean         registered;
   GCancellable    *register_cancellable;
+  guint            register_attempts;
+  guint            retry_source;
 };
 
 G_DEFINE_FINAL_TYPE (EmberStatusNotifierItem, ember_status_notifier_item, G_TYPE_OBJECT)
@@ -294,6 +296,24 @@ static const GDBusInterfaceVTable item_vtable = {
   .get_property = get_property_cb,
 };
 
+/* A watcher may own its name a moment before its object is exported (the
+ * Haskell one does): early refusals are retried a few times. */
+#define MAX_REGISTER_ATTEMPTS 6
+#define FIRST_RETRY_MSEC      100
+
+static void register_with_watcher (EmberStatusNotifierItem *self);
+
+static gboolean
+retry_register_cb (gpointer user_data)
+{
+  EmberStatusNotifierItem *self = user_data;
+
+  self->retry_source = 0;
+  register_with_watcher (self);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 register_done_cb (GObject      *object,
                   GAsyncResult *result,
@@ -310,8 +330,18 @@ register_done_cb (GObject      *object,
     return;
   if (reply == NULL)
     {
-      /* The watcher may have gone away in between; it is registered with
-       * again when one appears. */
+      if (self->register_attempts < MAX_REGISTER_ATTEMPTS && self->watcher_owner != NULL)
+        {
+          guint delay = FIRST_RETRY_MSEC << (self->register_attempts - 1);
+
+          g_debug ("The StatusNotifierWatcher did not take the tray icon yet (%s), retrying in %u ms",
+                   error->message, delay);
+          g_clear_handle_id (&self->retry_source, g_source_remove);
+          self->retry_source = g_timeout_add (delay, retry_register_cb, self);
+          g_source_set_name_by_id (self->retry_source, "[ember] register tray icon");
+          return;
+        }
+      /* A new watcher gets a registration of its own when it appears. */
       g_message ("The StatusNotifierWatcher did not take the tray icon: %s", error->message);
       return;
     }
@@ -323,8 +353,11 @@ register_done_cb (GObject      *object,
 static void
 register_with_watcher (EmberStatusNotifierItem *self)
 {
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   if (!self->name_owned || self->watcher_owner == NULL)
     return;
+
+  self->register_attempts++;
 
   g_cancellable_cancel (self->register_cancellable);
   g_clear_object (&self->register_cancellable);
@@ -357,6 +390,7 @@ watcher_appeared_cb (GDBusConnection *connection,
   g_debug ("StatusNotifierWatcher appeared (%s)", name_owner);
   g_free (self->watcher_owner);
   self->watcher_owner = g_strdup (name_owner);
+  self->register_attempts = 0;
   set_registered (self, FALSE);
   register_with_watcher (self);
 }
@@ -371,6 +405,7 @@ watcher_vanished_cb (GDBusConnection *connection,
   /* Called once at the start too when there is no watcher: that is fine,
    * the item waits for one. */
   g_cancellable_cancel (self->register_cancellable);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_pointer (&self->watcher_owner, g_free);
   set_registered (self, FALSE);
 }
@@ -451,6 +486,7 @@ ember_status_notifier_item_unexport (EmberStatusNotifierItem *self)
 
   g_cancellable_cancel (self->register_cancellable);
   g_clear_object (&self->register_cancellable);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
   /* Releasing the name is how watchers learn that the item is gone. */
   g_clear_handle_id (&self->own_name_id, g_bus_unown_name);
