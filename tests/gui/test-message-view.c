@@ -177,7 +177,7 @@ save_message (TestStore          *test_store,
 typedef struct
 {
   GtkWindow        *window;
-  EmberMessageView *view;
+  EmberMessageView *view;     /* weak once the window is destroyed */
   GPtrArray        *opened; /* URIs the view asked to open */
 } Reader;
 
@@ -215,10 +215,27 @@ reader_new (TestStore *test_store)
   return reader;
 }
 
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
 static void
 reader_free (Reader *reader)
 {
+  GtkWidget *web_view = ember_gui_test_find_widget (GTK_WIDGET (reader->view), WEBKIT_TYPE_WEB_VIEW, NULL, NULL);
+
+  /* The views must really go away with the window (nothing left holding
+   * them, no load pending). */
+  g_object_add_weak_pointer (G_OBJECT (reader->view), (gpointer *) &reader->view);
+  if (web_view != NULL)
+    g_object_add_weak_pointer (G_OBJECT (web_view), (gpointer *) &web_view);
   gtk_window_destroy (reader->window);
+  if (!ember_test_wait_for (pointer_is_null, &reader->view, WAIT_MS))
+    g_error ("expected the message view to be finalized with its window, but it is still alive");
+  if (!ember_test_wait_for (pointer_is_null, &web_view, WAIT_MS))
+    g_error ("expected the web view to be finalized with its window, but it is still alive");
   g_ptr_array_unref (reader->opened);
   g_free (reader);
 }
@@ -525,6 +542,18 @@ find_text_view (Reader *reader)
   return GTK_TEXT_VIEW (text_view);
 }
 
+static gboolean
+line_is_laid_out (gpointer data)
+{
+  GtkTextView *text_view = data;
+  GtkTextIter end;
+  GdkRectangle location;
+
+  gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (text_view), &end);
+  gtk_text_view_get_iter_location (text_view, &end, &location);
+  return gtk_widget_is_drawable (GTK_WIDGET (text_view)) && location.height > 0 && location.y > 0;
+}
+
 static void
 test_plain_text_links (void)
 {
@@ -574,14 +603,17 @@ test_plain_text_links (void)
     g_assert_true (underlined);
   }
 
-  /* Click the middle of the link's first character. */
+  /* Click the middle of the link's first character, once the text view
+   * has laid it out (it validates lines in idle time). */
+  g_assert_true (ember_test_wait_for (line_is_laid_out, text_view, WAIT_MS));
+  ember_test_spin (100);
   gtk_text_view_get_iter_location (text_view, &link_iter, &location);
   gtk_text_view_buffer_to_window_coords (text_view, GTK_TEXT_WINDOW_WIDGET,
                                          location.x + location.width / 2,
                                          location.y + location.height / 2, &x, &y);
   click_at (GTK_WIDGET (text_view), x, y);
 
-  g_assert_true (ember_test_wait_for (opened_something, reader->opened, 5000));
+  g_assert_true (ember_test_wait_for (opened_something, reader->opened, WAIT_MS));
   g_assert_cmpuint (reader->opened->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (reader->opened, 0), ==, "https://example.org/agenda?day=1&room=2");
 
