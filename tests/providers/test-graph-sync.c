@@ -1278,6 +1278,65 @@ test_cancel_and_resume (void)
   fixture_clear (&f);
 }
 
+static gboolean
+hold_writer (EmberDbConnection  *connection,
+             gpointer            user_data,
+             GCancellable       *cancellable,
+             GError            **error)
+{
+  gint *held = user_data;
+
+  g_atomic_int_set (held, 1);
+  /* Longer than the pool's 5 s wait for the writer. */
+  g_usleep (6500 * G_TIME_SPAN_MILLISECOND);
+  return TRUE;
+}
+
+static gpointer
+hold_writer_thread (gpointer data)
+{
+  Fixture *f = ((gpointer *) data)[0];
+  gint *held = ((gpointer *) data)[1];
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ember_db_pool_write_sync (ember_store_get_pool (f->store), hold_writer, held, NULL, &error));
+  g_assert_no_error (error);
+  return NULL;
+}
+
+/* Another job holding the store's writer longer than the pool waits makes
+ * pages fail to get in: they are tried again, not given up. */
+static void
+test_store_busy (void)
+{
+  EmberFakeServerOptions options;
+  Fixture f;
+  EmberDbPoolStats stats;
+  gint held = 0;
+  gpointer args[2];
+  GThread *thread;
+
+  ember_fake_server_options_init (&options);
+  options.n_messages = 300;
+  options.n_events = 20;
+  fixture_init (&f, &options);
+
+  args[0] = &f;
+  args[1] = &held;
+  thread = g_thread_new ("writer", hold_writer_thread, args);
+  while (!g_atomic_int_get (&held))
+    g_usleep (1000);
+  sync_account (&f);
+  g_thread_join (thread);
+
+  ember_db_pool_get_stats (ember_store_get_pool (f.store), &stats);
+  g_assert_cmpuint (stats.timeouts, >=, 1);
+  assert_mail_converged (&f);
+  assert_calendar_converged (&f);
+
+  fixture_clear (&f);
+}
+
 /* The calendar window follows today: once the clock has moved a week, the
  * next sync starts a fresh round over the new range and drops what fell
  * out of it. */
@@ -1558,6 +1617,7 @@ main (int   argc,
   g_test_add_func ("/ember/providers/graph/sync/time-zones", test_time_zones);
   g_test_add_func ("/ember/providers/graph/sync/calendar-window-slides", test_calendar_window_slides);
   g_test_add_func ("/ember/providers/graph/sync/cancel-and-resume", test_cancel_and_resume);
+  g_test_add_func ("/ember/providers/graph/sync/store-busy", test_store_busy);
   g_test_add_func ("/ember/providers/graph/sync/killed-during-full-sync", test_killed_during_full_sync);
   g_test_add_func ("/ember/providers/graph/sync/with-google-account", test_with_google_account);
 

@@ -14,4 +14,10 @@ G_BEGIN_DECLS
 void _ember_graph_provider_set_preferred_time_zone (EmberGraphProvider *self,
                                                     const char         *windows_or_iana);
 
+/* Whether a paging link from the server points at the endpoint's own
+ * origin (scheme, host, port, no user info): only such links are followed,
+ * since they are fetched with the account's bearer token. */
+gboolean _ember_graph_provider_is_own_link (EmberGraphProvider *self,
+                                            const char         *link);
+
 G_END_DECLS

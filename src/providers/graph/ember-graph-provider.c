@@ -110,11 +110,13 @@ check_link (EmberGraphProvider  *self,
 {
   g_autoptr(GUri) base = g_uri_parse (ember_api_endpoint_get_base_url (self->endpoint),
                                       G_URI_FLAGS_NONE, NULL);
-  g_autoptr(GUri) uri = g_uri_parse (link, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(GUri) uri = link != NULL ? g_uri_parse (link, G_URI_FLAGS_ENCODED, NULL) : NULL;
 
   if (base == NULL || uri == NULL ||
+      g_uri_get_host (base) == NULL || g_uri_get_host (uri) == NULL ||
+      g_uri_get_userinfo (uri) != NULL ||
       g_strcmp0 (g_uri_get_scheme (base), g_uri_get_scheme (uri)) != 0 ||
-      g_ascii_strcasecmp (g_uri_get_host (base), g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "") != 0 ||
+      g_ascii_strcasecmp (g_uri_get_host (base), g_uri_get_host (uri)) != 0 ||
       g_uri_get_port (base) != g_uri_get_port (uri))
     {
       g_autofree char *host = uri != NULL ? g_strdup (g_uri_get_host (uri)) : NULL;
@@ -320,17 +322,160 @@ fetch_link (EmberGraphProvider  *self,
   return fetch_page (self, request, cancellable, error);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Store writes                                                             */
+
+typedef enum
+{
+  WRITE_MESSAGE_PAGE,
+  WRITE_EVENT_PAGE,
+  WRITE_FOLDER_PAGE,
+  WRITE_CALENDAR_PAGE,
+  WRITE_CURSOR,
+  WRITE_EXTRA,
+  WRITE_SUCCESS,
+  WRITE_ERROR,
+} StoreWriteKind;
+
+typedef struct
+{
+  StoreWriteKind  kind;
+  gconstpointer   page;      /* the *_PAGE kinds */
+  const char     *resource;  /* the others */
+  const char     *text;      /* cursor, extra JSON or error message */
+  const char     *phase;     /* WRITE_CURSOR */
+} StoreWrite;
+
+static gboolean
+store_write_once (EmberGraphProvider  *self,
+                  const StoreWrite    *write,
+                  GCancellable        *cancellable,
+                  GError             **error)
+{
+  switch (write->kind)
+    {
+    case WRITE_MESSAGE_PAGE:
+      return ember_store_save_message_page_sync (self->store, self->account_id, write->page, cancellable, error);
+    case WRITE_EVENT_PAGE:
+      return ember_store_save_event_page_sync (self->store, self->account_id, write->page, cancellable, error);
+    case WRITE_FOLDER_PAGE:
+      return ember_store_save_folder_page_sync (self->store, self->account_id, write->page, cancellable, error);
+    case WRITE_CALENDAR_PAGE:
+      return ember_store_save_calendar_page_sync (self->store, self->account_id, write->page, cancellable, error);
+    case WRITE_CURSOR:
+      return ember_store_set_sync_cursor_sync (self->store, self->account_id, write->resource, write->text,
+                                               write->phase, cancellable, error);
+    case WRITE_EXTRA:
+      return ember_store_set_sync_extra_sync (self->store, self->account_id, write->resource, write->text,
+                                              cancellable, error);
+    case WRITE_SUCCESS:
+      return ember_store_record_sync_success_sync (self->store, self->account_id, write->resource,
+                                                   cancellable, error);
+    case WRITE_ERROR:
+      return ember_store_record_sync_error_sync (self->store, self->account_id, write->resource, write->text,
+                                                 cancellable, error);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Another job (another account's sync) may hold the store's one writer
+ * connection longer than the pool waits for it: a write that found it busy
+ * did nothing and is made again, up to this many times. */
+#define STORE_BUSY_ATTEMPTS 12
+
+static gboolean
+store_write (EmberGraphProvider  *self,
+             const StoreWrite    *write,
+             GCancellable        *cancellable,
+             GError             **error)
+{
+  for (guint attempt = 1; ; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (store_write_once (self, write, cancellable, &local_error))
+        return TRUE;
+      if ((!g_error_matches (local_error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_POOL_TIMEOUT) &&
+           !g_error_matches (local_error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_BUSY)) ||
+          attempt == STORE_BUSY_ATTEMPTS)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("The store is busy; writing again (attempt %u)", attempt + 1);
+    }
+}
+
+static gboolean
+save_message_page (EmberGraphProvider  *self,
+                   EmberMessagePage    *page,
+                   GCancellable        *cancellable,
+                   GError             **error)
+{
+  StoreWrite write = { WRITE_MESSAGE_PAGE, .page = page };
+
+  return store_write (self, &write, cancellable, error);
+}
+
+static gboolean
+save_event_page (EmberGraphProvider  *self,
+                 EmberEventPage      *page,
+                 GCancellable        *cancellable,
+                 GError             **error)
+{
+  StoreWrite write = { WRITE_EVENT_PAGE, .page = page };
+
+  return store_write (self, &write, cancellable, error);
+}
+
+static gboolean
+set_cursor (EmberGraphProvider  *self,
+            const char          *resource,
+            const char          *cursor,
+            const char          *phase,
+            GCancellable        *cancellable,
+            GError             **error)
+{
+  StoreWrite write = { WRITE_CURSOR, .resource = resource, .text = cursor, .phase = phase };
+
+  return store_write (self, &write, cancellable, error);
+}
+
+static gboolean
+set_extra (EmberGraphProvider  *self,
+           const char          *resource,
+           const char          *extra_json,
+           GCancellable        *cancellable,
+           GError             **error)
+{
+  StoreWrite write = { WRITE_EXTRA, .resource = resource, .text = extra_json };
+
+  return store_write (self, &write, cancellable, error);
+}
+
+static gboolean
+record_success (EmberGraphProvider  *self,
+                const char          *resource,
+                GCancellable        *cancellable,
+                GError             **error)
+{
+  StoreWrite write = { WRITE_SUCCESS, .resource = resource };
+
+  return store_write (self, &write, cancellable, error);
+}
+
 static gboolean
 record_error (EmberGraphProvider *self,
               const char         *resource,
               const GError       *error)
 {
   g_autofree char *message = ember_redact (error->message);
+  StoreWrite write = { WRITE_ERROR, .resource = resource, .text = message };
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return TRUE;
-  return ember_store_record_sync_error_sync (self->store, self->account_id, resource,
-                                             message, NULL, NULL);
+  return store_write (self, &write, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -428,8 +573,7 @@ load_well_known (EmberGraphProvider  *self,
 
   root = json_builder_get_root (builder);
   extra = json_to_string (root, FALSE);
-  if (!ember_store_set_sync_extra_sync (self->store, self->account_id, FOLDERS_RESOURCE,
-                                        extra, cancellable, error))
+  if (!set_extra (self, FOLDERS_RESOURCE, extra, cancellable, error))
     return NULL;
 
   return g_steal_pointer (&kinds);
@@ -693,8 +837,7 @@ save_folders (EmberGraphProvider  *self,
       g_hash_table_iter_init (&iter, ids);
       while (g_hash_table_iter_next (&iter, &id, NULL))
         g_ptr_array_add (removal->folder_changes, removal_change (id, gone->provider_id));
-      if (!ember_store_save_message_page_sync (self->store, self->account_id, removal,
-                                               cancellable, error))
+      if (!save_message_page (self, removal, cancellable, error))
         return FALSE;
     }
 
@@ -703,11 +846,22 @@ save_folders (EmberGraphProvider  *self,
   page->complete = TRUE;
   page->phase = g_strdup (PHASE_INCREMENTAL);
 
-  return ember_store_save_folder_page_sync (self->store, self->account_id, page, cancellable, error);
+  {
+    StoreWrite write = { WRITE_FOLDER_PAGE, .page = page };
+
+    return store_write (self, &write, cancellable, error);
+  }
 }
 
 /* ------------------------------------------------------------------------ */
 /* Messages                                                                 */
+
+/* Pages are stored by one writer thread per mail sync, in the order each
+ * folder's round produced them, while the folders' threads fetch the next
+ * ones: HTTP and SQLite overlap, and the store's single writer connection
+ * is asked for by one thread rather than four. The queue is short, so
+ * memory stays bounded when the store is the slower side. */
+#define MAX_QUEUED_PAGES 8
 
 typedef struct
 {
@@ -715,29 +869,152 @@ typedef struct
   EmberSyncReport    *report;
   GCancellable       *cancellable;
 
+  /* Guards everything below; never held across I/O. */
   GMutex              mutex;
-  GPtrArray          *folder_ids;   /* (element-type utf8) the work queue */
-  GHashTable         *prefetched;   /* folder id -> Outcome: the round's first page */
+  GCond               cond;
+  GPtrArray          *folder_ids;     /* (element-type utf8) the work queue */
+  GHashTable         *prefetched;     /* folder id -> Outcome: the round's first page */
   guint               next;
-  GError             *error;        /* the first failure */
+  GError             *error;          /* the first failure */
+  GQueue              pages;          /* QueuedPage, for the writer */
+  gboolean            fetching_done;  /* no page will be queued any more */
 
-  guint64             stored;       /* atomic */
-  guint64             total;
+  guint64             stored;         /* messages stored so far */
+  guint64             total;          /* the mailbox's size on a first sync, else 0 */
 } MailRun;
 
-static void
-mail_run_progress (MailRun *run,
-                   guint    n_stored)
+/* One folder's rounds, as the writer sees them. */
+typedef struct
 {
-  guint64 stored;
+  guint   pending;  /* pages queued and not stored yet */
+  GError *error;    /* the first page that could not be stored */
+} FolderRound;
 
-  ember_sync_report_add_stored_messages (run->report, n_stored);
+typedef struct
+{
+  FolderRound      *round;
+  EmberMessagePage *page;
+  guint             n_new;
+} QueuedPage;
+
+static gpointer
+mail_writer (gpointer data)
+{
+  MailRun *run = data;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      QueuedPage *item;
+      gboolean skip;
+      gboolean saved = FALSE;
+
+      g_mutex_lock (&run->mutex);
+      while (g_queue_is_empty (&run->pages) && !run->fetching_done)
+        g_cond_wait (&run->cond, &run->mutex);
+      item = g_queue_pop_head (&run->pages);
+      /* A folder whose earlier page failed drops the rest: its cursor must
+       * not move past what was not stored. */
+      skip = item != NULL && item->round->error != NULL;
+      g_cond_broadcast (&run->cond);
+      g_mutex_unlock (&run->mutex);
+
+      if (item == NULL)
+        break;
+
+      if (!skip)
+        saved = save_message_page (run->self, item->page, run->cancellable, &error);
+      if (saved)
+        {
+          guint64 stored;
+
+          if (item->n_new > 0)
+            ember_sync_report_add_new_messages (run->report, item->n_new);
+          ember_sync_report_add_stored_messages (run->report, item->page->messages->len);
+          g_mutex_lock (&run->mutex);
+          run->stored += item->page->messages->len;
+          stored = run->stored;
+          g_mutex_unlock (&run->mutex);
+          ember_sync_report_progress (run->report, "mail", stored, MAX (run->total, stored),
+                                      "Fetching messages");
+        }
+
+      g_mutex_lock (&run->mutex);
+      if (!saved && !skip && item->round->error == NULL)
+        item->round->error = g_steal_pointer (&error);
+      item->round->pending--;
+      g_cond_broadcast (&run->cond);
+      g_mutex_unlock (&run->mutex);
+
+      ember_message_page_free (item->page);
+      g_free (item);
+    }
+
+  return NULL;
+}
+
+/* Hands @page (transfer full) to the writer, waiting for room in the
+ * queue; FALSE when an earlier page of the folder could not be stored. */
+static gboolean
+queue_page (MailRun           *run,
+            FolderRound       *round,
+            EmberMessagePage  *page,
+            guint              n_new,
+            GError           **error)
+{
+  QueuedPage *item;
+
   g_mutex_lock (&run->mutex);
-  run->stored += n_stored;
-  stored = run->stored;
+  while (g_queue_get_length (&run->pages) >= MAX_QUEUED_PAGES && round->error == NULL)
+    g_cond_wait (&run->cond, &run->mutex);
+  if (round->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (round->error));
+      g_mutex_unlock (&run->mutex);
+      ember_message_page_free (page);
+      return FALSE;
+    }
+  item = g_new0 (QueuedPage, 1);
+  item->round = round;
+  item->page = page;
+  item->n_new = n_new;
+  g_queue_push_tail (&run->pages, item);
+  round->pending++;
+  g_cond_broadcast (&run->cond);
   g_mutex_unlock (&run->mutex);
-  ember_sync_report_progress (run->report, "mail", stored, MAX (run->total, stored),
-                              "Fetching messages");
+
+  return TRUE;
+}
+
+/* Waits until every page the folder queued is stored (or failed). */
+static gboolean
+flush_round (MailRun      *run,
+             FolderRound  *round,
+             GError      **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&run->mutex);
+  while (round->pending > 0)
+    g_cond_wait (&run->cond, &run->mutex);
+  ok = round->error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_error_copy (round->error));
+  g_mutex_unlock (&run->mutex);
+
+  return ok;
+}
+
+static gboolean
+round_failed (MailRun     *run,
+              FolderRound *round)
+{
+  gboolean failed;
+
+  g_mutex_lock (&run->mutex);
+  failed = round->error != NULL;
+  g_mutex_unlock (&run->mutex);
+  return failed;
 }
 
 /* A delta entry that only names changed properties is laid over the stored
@@ -811,6 +1088,7 @@ typedef enum
 
 static RoundResult
 run_message_round (MailRun      *run,
+                   FolderRound  *round,
                    const char   *folder_id,
                    const char   *resource,
                    GError      **error)
@@ -859,6 +1137,8 @@ run_message_round (MailRun      *run,
 
       /* A fresh round over stored messages must delete what it does not
        * return: remember what is there now. */
+      if (!flush_round (run, round, error))
+        return ROUND_FAILED;
       stale = stored_message_ids (self, folder_id, cancellable, error);
       if (stale == NULL)
         return ROUND_FAILED;
@@ -873,6 +1153,7 @@ run_message_round (MailRun      *run,
     {
       g_autoptr(EmberMessagePage) store_page = ember_message_page_new (resource);
       gboolean incremental = g_strcmp0 (phase, PHASE_INCREMENTAL) == 0;
+      gboolean last;
       guint n_new = 0;
       g_autofree char *next = NULL;
 
@@ -881,12 +1162,18 @@ run_message_round (MailRun      *run,
           if (g_error_matches (local_error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_CURSOR_EXPIRED))
             {
               g_debug ("Delta state of a mail folder expired; starting a fresh round");
-              if (!ember_store_set_sync_cursor_sync (self->store, self->account_id, resource,
-                                                     NULL, PHASE_RESYNC, cancellable, error))
+              /* The queued pages first, or one would move the cursor back. */
+              if (!flush_round (run, round, error) ||
+                  !set_cursor (self, resource, NULL, PHASE_RESYNC, cancellable, error))
                 return ROUND_FAILED;
               return ROUND_RESTART;
             }
           g_propagate_error (error, g_steal_pointer (&local_error));
+          return ROUND_FAILED;
+        }
+      if (round_failed (run, round))
+        {
+          flush_round (run, round, error);
           return ROUND_FAILED;
         }
       if (page->next_link == NULL && page->delta_link == NULL)
@@ -950,16 +1237,12 @@ run_message_round (MailRun      *run,
           store_page->phase = g_strdup (phase);
         }
 
-      if (!ember_store_save_message_page_sync (self->store, self->account_id, store_page,
-                                               cancellable, error))
+      last = page->delta_link != NULL;
+      if (!queue_page (run, round, g_steal_pointer (&store_page), n_new, error))
         return ROUND_FAILED;
-
-      if (n_new > 0)
-        ember_sync_report_add_new_messages (run->report, n_new);
-      mail_run_progress (run, store_page->messages->len);
-
-      if (page->delta_link != NULL)
-        return ROUND_DONE;
+      /* The round is done once its last page is stored. */
+      if (last)
+        return flush_round (run, round, error) ? ROUND_DONE : ROUND_FAILED;
 
       next = g_strdup (page->next_link);
       g_clear_pointer (&page, ember_graph_page_free);
@@ -975,14 +1258,19 @@ sync_folder_messages (MailRun     *run,
   EmberGraphProvider *self = run->self;
   g_autofree char *resource = g_strconcat ("mail:", folder_id, NULL);
   g_autoptr(GError) local_error = NULL;
+  FolderRound round = { 0, };
 
   for (guint n_resyncs = 0; ; n_resyncs++)
     {
-      RoundResult result = run_message_round (run, folder_id, resource, &local_error);
+      RoundResult result = run_message_round (run, &round, folder_id, resource, &local_error);
+
+      /* Nothing of this folder may stay queued once it is left behind;
+       * what the writer stores of it still counts. */
+      flush_round (run, &round, NULL);
+      g_clear_error (&round.error);
 
       if (result == ROUND_DONE)
-        return ember_store_record_sync_success_sync (self->store, self->account_id, resource,
-                                                     run->cancellable, error);
+        return record_success (self, resource, run->cancellable, error);
       if (result == ROUND_RESTART && n_resyncs < MAX_RESYNCS)
         continue;
       if (result == ROUND_RESTART)
@@ -1115,6 +1403,7 @@ ember_graph_provider_sync_mail (EmberProvider    *provider,
   g_autoptr(GHashTable) rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) local_error = NULL;
   MailRun run = { 0, };
+  GThread *writer;
   guint64 total_items = 0;
   guint n_workers;
 
@@ -1128,22 +1417,35 @@ ember_graph_provider_sync_mail (EmberProvider    *provider,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (!ember_store_record_sync_success_sync (self->store, self->account_id, FOLDERS_RESOURCE,
-                                             cancellable, error))
+  if (!record_success (self, FOLDERS_RESOURCE, cancellable, error))
     return FALSE;
 
   run.self = self;
   run.report = report;
   run.cancellable = cancellable;
   g_mutex_init (&run.mutex);
+  g_cond_init (&run.cond);
+  g_queue_init (&run.pages);
   run.folder_ids = g_ptr_array_new_with_free_func (g_free);
   run.prefetched = rounds;
-  run.total = total_items;
+  /* The mailbox's size only means something for a first sync (the opening
+   * batch is empty when nothing was stored yet). */
+  run.total = opening->len == 0 ? total_items : 0;
   for (guint i = 0; i < folders->len; i++)
     g_ptr_array_add (run.folder_ids,
                      g_strdup (((EmberFolderRecord *) g_ptr_array_index (folders, i))->provider_id));
 
-  ember_sync_report_progress (report, "mail", 0, total_items, "Fetching messages");
+  ember_sync_report_progress (report, "mail", 0, run.total, "Fetching messages");
+
+  writer = g_thread_try_new ("ember-graph-store", mail_writer, &run, &local_error);
+  if (writer == NULL)
+    {
+      g_ptr_array_unref (run.folder_ids);
+      g_cond_clear (&run.cond);
+      g_mutex_clear (&run.mutex);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "Cannot start syncing mail: ");
+      return FALSE;
+    }
 
   n_workers = CLAMP (MIN (self->max_parallel_folders, run.folder_ids->len), 1, EMBER_GRAPH_MAX_IN_FLIGHT);
   threads = g_ptr_array_new ();
@@ -1159,7 +1461,15 @@ ember_graph_provider_sync_mail (EmberProvider    *provider,
   for (guint i = 0; i < threads->len; i++)
     g_thread_join (g_ptr_array_index (threads, i));
 
+  g_mutex_lock (&run.mutex);
+  run.fetching_done = TRUE;
+  g_cond_broadcast (&run.cond);
+  g_mutex_unlock (&run.mutex);
+  g_thread_join (writer);
+  g_assert (g_queue_is_empty (&run.pages));
+
   g_ptr_array_unref (run.folder_ids);
+  g_cond_clear (&run.cond);
   g_mutex_clear (&run.mutex);
 
   if (run.error == NULL)
@@ -1209,8 +1519,12 @@ ensure_primary_calendar (EmberGraphProvider  *self,
   g_ptr_array_add (page->calendars, ember_calendar_record_copy (calendar));
   page->complete = TRUE;
   page->phase = g_strdup (PHASE_INCREMENTAL);
-  if (!ember_store_save_calendar_page_sync (self->store, self->account_id, page, cancellable, error))
-    return NULL;
+  {
+    StoreWrite write = { WRITE_CALENDAR_PAGE, .page = page };
+
+    if (!store_write (self, &write, cancellable, error))
+      return NULL;
+  }
 
   return g_steal_pointer (&calendar);
 }
@@ -1372,8 +1686,7 @@ run_event_round (EmberGraphProvider  *self,
         g_clear_pointer (&stale, g_hash_table_unref);
       /* The window goes with the round's first page: a crash after it
        * resumes the round with the right range. */
-      if (!ember_store_set_sync_extra_sync (self->store, self->account_id, resource, extra,
-                                            cancellable, error))
+      if (!set_extra (self, resource, extra, cancellable, error))
         return ROUND_FAILED;
 
       ember_http_request_add_query (request, "startDateTime", start);
@@ -1392,8 +1705,7 @@ run_event_round (EmberGraphProvider  *self,
           if (g_error_matches (local_error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_CURSOR_EXPIRED))
             {
               g_debug ("Delta state of the calendar expired; starting a fresh round");
-              if (!ember_store_set_sync_cursor_sync (self->store, self->account_id, resource,
-                                                     NULL, PHASE_RESYNC, cancellable, error))
+              if (!set_cursor (self, resource, NULL, PHASE_RESYNC, cancellable, error))
                 return ROUND_FAILED;
               return ROUND_RESTART;
             }
@@ -1456,8 +1768,7 @@ run_event_round (EmberGraphProvider  *self,
           store_page->phase = g_strdup (phase);
         }
 
-      if (!ember_store_save_event_page_sync (self->store, self->account_id, store_page,
-                                             cancellable, error))
+      if (!save_event_page (self, store_page, cancellable, error))
         return ROUND_FAILED;
 
       if (incremental)
@@ -1502,8 +1813,7 @@ ember_graph_provider_sync_calendar (EmberProvider    *provider,
                                             cancellable, &local_error);
 
       if (result == ROUND_DONE)
-        return ember_store_record_sync_success_sync (self->store, self->account_id, resource,
-                                                     cancellable, error);
+        return record_success (self, resource, cancellable, error);
       if (result == ROUND_RESTART && n_resyncs < MAX_RESYNCS)
         continue;
       if (result == ROUND_RESTART)
@@ -1755,4 +2065,13 @@ _ember_graph_provider_set_preferred_time_zone (EmberGraphProvider *self,
 
   g_free (self->preferred_time_zone);
   self->preferred_time_zone = g_strdup (windows_or_iana);
+}
+
+gboolean
+_ember_graph_provider_is_own_link (EmberGraphProvider *self,
+                                   const char         *link)
+{
+  g_return_val_if_fail (EMBER_IS_GRAPH_PROVIDER (self), FALSE);
+
+  return check_link (self, link, NULL);
 }
