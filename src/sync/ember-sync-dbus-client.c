@@ -83,7 +83,8 @@ add_time (JsonBuilder *builder,
       return;
     }
 
-  text = g_date_time_format_iso8601 (time);
+  /* As ember-cli prints times. */
+  text = g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
   json_builder_add_string_value (builder, text);
 }
 
@@ -122,7 +123,8 @@ add_account (JsonBuilder              *builder,
              GHashTable               *sync_counts)
 {
   const EmberAccountRecord *account = status->account;
-  gint64 last_success = 0, last_error_time = 0;
+  const EmberSyncState *outcome = NULL;
+  gint64 last_sync = 0, last_error_time = 0;
   const char *last_error = NULL;
   const char *state;
   gboolean needs_sign_in = FALSE;
@@ -147,56 +149,53 @@ add_account (JsonBuilder              *builder,
       add_time (builder, "last_error_time", state_record->last_error != NULL ? state_record->last_error_time : 0);
       json_builder_end_object (builder);
 
-      last_success = MAX (last_success, state_record->last_success);
-      if (state_record->last_error != NULL && state_record->last_error_time >= last_error_time)
-        {
-          last_error = state_record->last_error;
-          last_error_time = state_record->last_error_time;
-        }
+      /* The sync manager records each whole sync's outcome as "account". */
+      if (g_strcmp0 (state_record->resource, "account") == 0)
+        outcome = state_record;
     }
   json_builder_end_array (builder);
 
-  /* An error older than the last success has been overcome. */
-  if (last_error != NULL && last_error_time < last_success)
-    last_error = NULL;
+  if (outcome != NULL)
+    {
+      last_sync = outcome->last_success;
+      last_error = outcome->last_error;
+      last_error_time = outcome->last_error_time;
+    }
 
   if (manager != NULL)
     {
       const EmberUserError *live_error = ember_sync_manager_get_account_error (manager, account->id);
-      gint64 live_success = ember_sync_manager_get_account_last_success (manager, account->id);
+      gint64 live_success = ember_sync_manager_get_account_last_success (manager, account->id) / G_USEC_PER_SEC;
 
-      last_success = MAX (last_success, live_success / G_USEC_PER_SEC);
-      state = ember_sync_status_to_string (ember_sync_manager_get_account_status (manager, account->id));
+      if (live_success > last_sync)
+        {
+          last_sync = live_success;
+          last_error = NULL;
+        }
       if (live_error != NULL)
         {
           last_error = live_error->message;
           needs_sign_in = live_error->needs_sign_in;
         }
-      else if (live_success > 0)
-        {
-          last_error = NULL;
-        }
+      state = ember_sync_status_to_string (ember_sync_manager_get_account_status (manager, account->id));
     }
   else
     {
-      state = ember_sync_status_to_string (last_error != NULL ? EMBER_SYNC_STATUS_ERROR : EMBER_SYNC_STATUS_IDLE);
+      /* What ember-cli says from the store alone. */
+      state = last_error != NULL ? "error" : last_sync > 0 ? "idle" : "never-synced";
     }
 
   add_string (builder, "state", state);
   json_builder_set_member_name (builder, "needs_sign_in");
   json_builder_add_boolean_value (builder, needs_sign_in);
-  add_time (builder, "last_success", last_success);
+  add_time (builder, "last_sync", last_sync);
   add_string (builder, "last_error", last_error);
   add_time (builder, "last_error_time", last_error != NULL ? last_error_time : 0);
-
-  json_builder_set_member_name (builder, "counts");
-  json_builder_begin_object (builder);
   add_int (builder, "messages", status->counts.messages);
   add_int (builder, "unread", status->counts.unread);
   add_int (builder, "folders", status->counts.folders);
   add_int (builder, "calendars", status->counts.calendars);
   add_int (builder, "events", status->counts.events);
-  json_builder_end_object (builder);
 
   if (manager != NULL)
     {

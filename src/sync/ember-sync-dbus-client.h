@@ -15,18 +15,21 @@
  *
  * Statuses are ember_sync_status_to_string ()'s words.
  *
- * The status document (also what `ember-cli status --json` prints) is a JSON
- * object: "version" (1), "running" (whether a running app answered), and
- * when running "status", "paused", "online", "busy", "progress" (0..1);
- * "accounts": an array of {"id", "provider", "email", "display_name",
- * "state", "needs_sign_in", "last_success", "last_error", "last_error_time"
- * (ISO 8601 UTC or null), "counts": {"messages", "unread", "folders",
- * "calendars", "events"}, "resources": [{"resource", "phase",
- * "last_success", "last_error", "last_error_time"}], and when running
- * "syncs": {"succeeded", "failed"} since the app started}; "pool": the
- * database pool's counters; "http": the HTTP counters and the latency
- * histogram; "error_rates": {"http_errors", "http_failures", "syncs"} as
- * fractions of requests or syncs; "metrics": every metric by name.
+ * The status document is a JSON object; its accounts carry the fields
+ * `ember-cli status --json` prints from the store, so both agree:
+ *   "version" (1), "running" (a running app answered);
+ *   when running: "status", "paused", "online", "busy", "progress" (0..1);
+ *   "accounts": [{"id", "provider", "email", "display_name", "state",
+ *     "needs_sign_in", "last_sync", "last_error", "last_error_time",
+ *     "messages", "unread", "folders", "calendars", "events",
+ *     "resources": [{"resource", "phase", "last_success", "last_error",
+ *     "last_error_time"}], when running "syncs": {"succeeded", "failed"}
+ *     since the app started}];
+ *   "pool": the database pool's counters; "http": the HTTP counters and
+ *   latency histogram; "error_rates": {"http_errors", "http_failures",
+ *   "syncs"} as fractions of requests or syncs; "metrics": every metric.
+ * Times are "YYYY-MM-DDTHH:MM:SSZ" (UTC) or null. Without the app, "state"
+ * is "never-synced", "idle" or "error", as ember-cli says.
  */
 #pragma once
 

@@ -171,7 +171,7 @@ test_get_status (Fixture       *fixture,
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(JsonNode) after_node = NULL;
   g_autoptr(JsonNode) failed_node = NULL;
-  JsonObject *status, *account, *counts, *syncs, *rates;
+  JsonObject *status, *account, *syncs, *rates;
 
   status = get_status (fixture, &node);
   g_assert_cmpint (json_object_get_int_member (status, "version"), ==, 1);
@@ -188,8 +188,8 @@ test_get_status (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (account, "email"), ==, "work@example.com");
   g_assert_cmpstr (json_object_get_string_member (account, "provider"), ==, "gmail");
   g_assert_cmpstr (json_object_get_string_member (account, "state"), ==, "idle");
-  g_assert_true (json_object_get_null_member (account, "last_success"));
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (account, "counts"), "messages"), ==, 0);
+  g_assert_true (json_object_get_null_member (account, "last_sync"));
+  g_assert_cmpint (json_object_get_int_member (account, "messages"), ==, 0);
 
   /* After a sync that brought two messages. */
   tray_test_provider_queue_message ("Ann", "Lunch?");
@@ -199,11 +199,10 @@ test_get_status (Fixture       *fixture,
 
   status = get_status (fixture, &after_node);
   account = first_account (status);
-  counts = json_object_get_object_member (account, "counts");
-  g_assert_cmpint (json_object_get_int_member (counts, "messages"), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (counts, "unread"), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (counts, "folders"), ==, 1);
-  g_assert_false (json_object_get_null_member (account, "last_success"));
+  g_assert_cmpint (json_object_get_int_member (account, "messages"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (account, "unread"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (account, "folders"), ==, 1);
+  g_assert_false (json_object_get_null_member (account, "last_sync"));
   g_assert_true (json_object_get_null_member (account, "last_error"));
   syncs = json_object_get_object_member (account, "syncs");
   g_assert_cmpint (json_object_get_int_member (syncs, "succeeded"), ==, 1);
@@ -337,6 +336,38 @@ test_not_running (Fixture       *fixture,
   g_clear_error (&call.error);
 }
 
+static void
+assert_member_agrees (JsonObject *live,
+                      JsonObject *other,
+                      const char *member)
+{
+  JsonNode *a = json_object_get_member (live, member);
+  JsonNode *b = json_object_get_member (other, member);
+
+  if (a == NULL || b == NULL || !json_node_equal (a, b))
+    {
+      g_autofree char *a_text = a != NULL ? json_to_string (a, FALSE) : g_strdup ("(missing)");
+      g_autofree char *b_text = b != NULL ? json_to_string (b, FALSE) : g_strdup ("(missing)");
+
+      g_error ("expected “%s” to agree, the app says %s, the other %s", member, a_text, b_text);
+    }
+}
+
+static void
+assert_accounts_agree (JsonObject *live,
+                       JsonObject *other,
+                       const char *state)
+{
+  static const char *members[] = {
+    "id", "provider", "email", "state", "last_sync", "last_error",
+    "messages", "unread", "folders", "calendars", "events",
+  };
+
+  g_assert_cmpstr (json_object_get_string_member (live, "state"), ==, state);
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    assert_member_agrees (live, other, members[i]);
+}
+
 /* Without the app, the document is built from the store alone (what
  * ember-cli prints when Ember is not running); it agrees with the app's on
  * everything the store knows. */
@@ -348,8 +379,7 @@ test_store_only_document_agrees (Fixture       *fixture,
   g_autoptr(JsonNode) offline = NULL;
   g_autoptr(JsonNode) live_node = NULL;
   g_autoptr(GError) error = NULL;
-  JsonObject *live, *stored, *live_account, *stored_account;
-  JsonObject *live_counts, *stored_counts;
+  JsonObject *live, *stored;
 
   tray_test_provider_queue_message ("Ann", "Lunch?");
   ember_sync_manager_sync_now (fixture->manager, 0);
@@ -363,21 +393,74 @@ test_store_only_document_agrees (Fixture       *fixture,
 
   g_assert_false (json_object_get_boolean_member (stored, "running"));
   g_assert_false (json_object_has_member (stored, "status"));
-  live_account = first_account (live);
-  stored_account = first_account (stored);
-  g_assert_cmpint (json_object_get_int_member (stored_account, "id"), ==, json_object_get_int_member (live_account, "id"));
-  g_assert_cmpstr (json_object_get_string_member (stored_account, "email"), ==,
-                   json_object_get_string_member (live_account, "email"));
-  g_assert_cmpstr (json_object_get_string_member (stored_account, "state"), ==, "idle");
-  g_assert_cmpstr (json_object_get_string_member (stored_account, "last_success"), ==,
-                   json_object_get_string_member (live_account, "last_success"));
-  live_counts = json_object_get_object_member (live_account, "counts");
-  stored_counts = json_object_get_object_member (stored_account, "counts");
-  g_assert_cmpint (json_object_get_int_member (stored_counts, "messages"), ==, 1);
-  g_assert_cmpint (json_object_get_int_member (stored_counts, "messages"), ==,
-                   json_object_get_int_member (live_counts, "messages"));
-  g_assert_cmpint (json_object_get_int_member (stored_counts, "unread"), ==,
-                   json_object_get_int_member (live_counts, "unread"));
+  g_assert_cmpint (json_object_get_int_member (first_account (stored), "messages"), ==, 1);
+  assert_accounts_agree (first_account (live), first_account (stored), "idle");
+}
+
+/* `ember-cli status --json` reads the same store while the app runs, and
+ * says the same about each account. */
+static JsonObject *
+ember_cli_status (Fixture   *fixture,
+                  JsonNode **out_node)
+{
+  const char *ember_cli = g_getenv ("EMBER_CLI");
+  g_autofree char *data_dir = g_path_get_dirname (ember_store_get_path (fixture->store));
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cli = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                          ember_cli, "--data-dir", data_dir, "status", "--json", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate (cli, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (cli));
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (out, NULL), g_bytes_get_size (out), &error));
+  g_assert_no_error (error);
+  *out_node = json_node_copy (json_parser_get_root (parser));
+
+  return json_node_get_object (*out_node);
+}
+
+static void
+test_agrees_with_ember_cli (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(JsonNode) live_node = NULL;
+  g_autoptr(JsonNode) cli_node = NULL;
+  g_autoptr(JsonNode) failed_node = NULL;
+  g_autoptr(JsonNode) cli_failed_node = NULL;
+  JsonObject *live, *cli;
+
+  if (g_getenv ("EMBER_CLI") == NULL)
+    {
+      g_test_skip ("ember-cli is not built");
+      return;
+    }
+
+  tray_test_provider_queue_message ("Ann", "Lunch?");
+  tray_test_provider_queue_message ("Bob", "Report");
+  ember_sync_manager_sync_now (fixture->manager, 0);
+  g_assert_true (ember_test_wait_for (manager_idle, fixture->manager, 5000));
+
+  live = get_status (fixture, &live_node);
+  cli = ember_cli_status (fixture, &cli_node);
+  assert_accounts_agree (first_account (live), first_account (cli), "idle");
+
+  /* After a failure both tell the same error; the app also knows that it
+   * needs a sign-in, the store only that it failed. */
+  tray_test_provider_set_script (TRAY_SCRIPT_FAIL_SIGN_IN);
+  ember_sync_manager_sync_now (fixture->manager, 0);
+  g_assert_true (ember_test_wait_for (manager_idle, fixture->manager, 5000));
+  live = get_status (fixture, &failed_node);
+  cli = ember_cli_status (fixture, &cli_failed_node);
+  g_assert_cmpstr (json_object_get_string_member (first_account (live), "state"), ==, "needs-sign-in");
+  g_assert_cmpstr (json_object_get_string_member (first_account (cli), "state"), ==, "error");
+  g_assert_nonnull (json_object_get_string_member (first_account (cli), "last_error"));
+  g_assert_cmpstr (json_object_get_string_member (first_account (live), "last_error"), ==,
+                   json_object_get_string_member (first_account (cli), "last_error"));
 }
 
 int
@@ -392,6 +475,7 @@ main (int   argc,
   ADD ("/ember/tray/dbus-service/sync-now-and-status-changed", test_sync_now_and_status_changed);
   ADD ("/ember/tray/dbus-service/not-running", test_not_running);
   ADD ("/ember/tray/dbus-service/store-only-document-agrees", test_store_only_document_agrees);
+  ADD ("/ember/tray/dbus-service/agrees-with-ember-cli", test_agrees_with_ember_cli);
 #undef ADD
 
   return g_test_run ();
