@@ -14,6 +14,29 @@
 #include "test-gmail-fixture.h"
 
 void
+gmail_fixture_options_with_quota (EmberFakeServerOptions *options,
+                                  guint                   n_messages,
+                                  guint                   speedup,
+                                  guint                   window_divisor)
+{
+  ember_fake_server_options_init (options);
+  options->n_messages = n_messages;
+  options->n_events = 10;
+  options->gmail_quota_window_seconds = 60 / window_divisor;
+  options->gmail_quota_units = 6000 * speedup / window_divisor;
+}
+
+guint
+gmail_fixture_scale (guint n)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return MAX (n / 4, 100);
+#else
+  return n;
+#endif
+}
+
+void
 gmail_fixture_init (GmailFixture                 *fixture,
                     const EmberFakeServerOptions *options)
 {

@@ -35,6 +35,18 @@ typedef struct
  * API base and gives it tokens. The mail endpoint's quota mirrors the
  * server's (units per window), or there is no client limiter when the
  * server has no quota. */
+/* Gmail's per-user quota (6,000 units per 60 s) sped up @speedup times:
+ * the rate times @speedup over a window of 60 / @window_divisor seconds.
+ * Also sets @n_messages and 10 events. */
+void                gmail_fixture_options_with_quota (EmberFakeServerOptions *options,
+                                                      guint                   n_messages,
+                                                      guint                   speedup,
+                                                      guint                   window_divisor);
+/* @n, or a quarter of it (at least 100) in builds with AddressSanitizer,
+ * where every allocation records a full stack and the big mailboxes would
+ * take many minutes. */
+guint               gmail_fixture_scale         (guint                         n);
+
 void                gmail_fixture_init          (GmailFixture                 *fixture,
                                                  const EmberFakeServerOptions *options);
 void                gmail_fixture_clear         (GmailFixture                 *fixture);
