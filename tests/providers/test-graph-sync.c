@@ -821,7 +821,7 @@ test_faults (void)
   LogSummary summary;
 
   ember_fake_server_options_init (&options);
-  options.n_messages = 2000;
+  options.n_messages = 1500;
   options.n_events = 150;
   options.seed = 7;
   fixture_init (&f, &options);
@@ -1102,8 +1102,8 @@ run_child (void)
   access = child_issue_token (args[1], &refresh);
   endpoint = make_endpoint (client, tokens, args[1], account_id, access, refresh);
   provider = ember_graph_provider_new (store, client, endpoint, account_id);
-  ember_graph_provider_set_message_page_size (EMBER_GRAPH_PROVIDER (provider), 15);
-  ember_graph_provider_set_event_page_size (EMBER_GRAPH_PROVIDER (provider), 10);
+  ember_graph_provider_set_message_page_size (EMBER_GRAPH_PROVIDER (provider), 40);
+  ember_graph_provider_set_event_page_size (EMBER_GRAPH_PROVIDER (provider), 20);
 
   if (!ember_provider_sync_mail (provider, report, NULL, &error) ||
       !ember_provider_sync_calendar (provider, report, NULL, &error))
@@ -1151,11 +1151,11 @@ test_killed_during_full_sync (void)
   gint64 total;
 
   ember_fake_server_options_init (&options);
-  options.n_messages = 1500;
+  options.n_messages = 1200;
   options.n_events = 80;
   options.latency_ms = 5;
   fixture_init (&f, &options);
-  total = 1500 + 80;
+  total = 1200 + 80;
 
   /* Each child is killed once the store holds a random number more than
    * the last one left: always in the middle of the full sync. */
@@ -1614,12 +1614,12 @@ main (int   argc,
   g_test_add_func ("/ember/providers/graph/sync/expired-delta-tokens", test_expired_delta_tokens);
   g_test_add_func ("/ember/providers/graph/sync/faults", test_faults);
   g_test_add_func ("/ember/providers/graph/sync/request-budget", test_request_budget);
-  g_test_add_func ("/ember/providers/graph/sync/time-zones", test_time_zones);
-  g_test_add_func ("/ember/providers/graph/sync/calendar-window-slides", test_calendar_window_slides);
-  g_test_add_func ("/ember/providers/graph/sync/cancel-and-resume", test_cancel_and_resume);
+  g_test_add_func ("/ember/providers/graph/calendar/time-zones", test_time_zones);
+  g_test_add_func ("/ember/providers/graph/calendar/window-slides", test_calendar_window_slides);
+  g_test_add_func ("/ember/providers/graph/crash/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/ember/providers/graph/sync/store-busy", test_store_busy);
-  g_test_add_func ("/ember/providers/graph/sync/killed-during-full-sync", test_killed_during_full_sync);
-  g_test_add_func ("/ember/providers/graph/sync/with-google-account", test_with_google_account);
+  g_test_add_func ("/ember/providers/graph/crash/killed-during-full-sync", test_killed_during_full_sync);
+  g_test_add_func ("/ember/providers/graph/mixed/with-google-account", test_with_google_account);
 
   return g_test_run ();
 }
