@@ -11,12 +11,14 @@
 #include "ember-application-private.h"
 #include "ember-preferences-window.h"
 #include "ember-window.h"
+#include "tray/ember-integration.h"
 
 struct _EmberApplication
 {
   AdwApplication parent_instance;
 
   GSettings *settings;
+  EmberIntegration *integration;
 };
 
 G_DEFINE_FINAL_TYPE (EmberApplication, ember_application, ADW_TYPE_APPLICATION)
@@ -123,6 +125,7 @@ ember_application_dispose (GObject *object)
 {
   EmberApplication *self = EMBER_APPLICATION (object);
 
+  g_clear_object (&self->integration);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ember_application_parent_class)->dispose (object);
@@ -142,4 +145,7 @@ ember_application_class_init (EmberApplicationClass *klass)
 static void
 ember_application_init (EmberApplication *self)
 {
+  /* The tray icon, running in the background (--background), notifications
+   * and autostart: it follows the application's signals (issue #9). */
+  self->integration = ember_integration_new (G_APPLICATION (self));
 }

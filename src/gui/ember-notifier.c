@@ -49,6 +49,14 @@ struct _EmberNotifier
   GHashTable       *established;   /* set of gint64*: past their first sync */
   GHashTable       *problems;      /* set of gint64*: a problem notification is out */
 
+  /* Whether anything on the session bus shows notifications; without, GLib
+   * warns on the first one and the rest go nowhere. */
+  GDBusConnection  *connection;
+  guint             service_watches[3];
+  guint             services_present;   /* bit per watched name */
+  guint             services_activatable;
+  gboolean          services_known;
+
   /* Reminders. */
   GHashTable       *reminded;      /* set of "event id:start" */
   gboolean          reading_events;
@@ -107,6 +115,107 @@ setting_enabled (EmberNotifier *self,
   return self->settings == NULL || g_settings_get_boolean (self->settings, key);
 }
 
+/* What GApplication's notification backends talk to. The portal counts
+ * only inside a sandbox, where GLib uses it. */
+static const char * const notification_services[] = {
+  "org.freedesktop.Notifications",
+  "org.gtk.Notifications",
+  "org.freedesktop.portal.Desktop",
+};
+
+static gboolean
+can_notify (EmberNotifier *self)
+{
+  guint usable;
+
+  if (self->connection == NULL || !self->services_known)
+    return TRUE;
+
+  usable = self->services_present | self->services_activatable;
+  if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    usable &= ~(1u << 2);
+
+  return usable != 0;
+}
+
+static void
+service_appeared_cb (GDBusConnection *connection,
+                     const char      *name,
+                     const char      *name_owner,
+                     gpointer         user_data)
+{
+  EmberNotifier *self = user_data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (notification_services); i++)
+    {
+      if (g_str_equal (name, notification_services[i]))
+        self->services_present |= 1u << i;
+    }
+}
+
+static void
+service_vanished_cb (GDBusConnection *connection,
+                     const char      *name,
+                     gpointer         user_data)
+{
+  EmberNotifier *self = user_data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (notification_services); i++)
+    {
+      if (g_str_equal (name, notification_services[i]))
+        self->services_present &= ~(1u << i);
+    }
+}
+
+static void
+activatable_names_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree const char **names = NULL;
+  EmberNotifier *self;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = EMBER_NOTIFIER (user_data);
+  self->services_known = TRUE;
+  if (reply == NULL)
+    {
+      g_debug ("Could not list the activatable services: %s", error->message);
+      return;
+    }
+
+  g_variant_get (reply, "(^a&s)", &names);
+  for (guint i = 0; i < G_N_ELEMENTS (notification_services); i++)
+    {
+      if (g_strv_contains (names, notification_services[i]))
+        self->services_activatable |= 1u << i;
+    }
+}
+
+static void
+watch_notification_services (EmberNotifier *self)
+{
+  self->connection = g_application_get_dbus_connection (self->application);
+  if (self->connection == NULL)
+    return;
+
+  g_object_ref (self->connection);
+  for (guint i = 0; i < G_N_ELEMENTS (notification_services); i++)
+    self->service_watches[i] = g_bus_watch_name_on_connection (self->connection, notification_services[i],
+                                                               G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                               service_appeared_cb, service_vanished_cb,
+                                                               self, NULL);
+  /* Cancelled in dispose, so @self needs no reference. */
+  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "ListActivatableNames", NULL, G_VARIANT_TYPE ("(as)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, activatable_names_cb, self);
+}
+
 static void
 send (EmberNotifier *self,
       const char    *id,
@@ -114,6 +223,12 @@ send (EmberNotifier *self,
 {
   if (self->application == NULL)
     return;
+
+  if (!can_notify (self))
+    {
+      g_debug ("No notification service on the session bus: not showing %s", id);
+      return;
+    }
 
   g_debug ("Sending notification %s", id);
   g_application_send_notification (self->application, id, notification);
@@ -765,6 +880,7 @@ ember_notifier_new (GApplication     *application,
   self->started = now_seconds (self);
 
   add_actions (self);
+  watch_notification_services (self);
 
   g_signal_connect_object (manager, "account-synced", G_CALLBACK (account_synced_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "sync-error", G_CALLBACK (sync_error_cb), self, G_CONNECT_SWAPPED);
@@ -780,6 +896,9 @@ ember_notifier_dispose (GObject *object)
   EmberNotifier *self = EMBER_NOTIFIER (object);
 
   g_cancellable_cancel (self->cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (self->service_watches); i++)
+    g_clear_handle_id (&self->service_watches[i], g_bus_unwatch_name);
+  g_clear_object (&self->connection);
   if (self->wait_cancellable != NULL)
     g_cancellable_cancel (self->wait_cancellable);
   g_clear_object (&self->wait_cancellable);
