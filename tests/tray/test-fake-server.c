@@ -39,7 +39,27 @@ typedef struct
   EmberIntegration       *integration;
   GPtrArray              *changes;      /* "account:status" from StatusChanged */
   guint                   subscription;
+  GArray                 *opened_messages;
+  guint                   preferences_shown;
 } Fixture;
+
+static void
+open_message_cb (EmberIntegration *integration,
+                 gint64            message_id,
+                 Fixture          *fixture)
+{
+  g_array_append_val (fixture->opened_messages, message_id);
+}
+
+static void
+preferences_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+
+  fixture->preferences_shown++;
+}
 
 static void
 status_changed_cb (GDBusConnection *connection,
@@ -94,6 +114,7 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *access = NULL;
   g_autofree char *refresh = NULL;
   g_autofree char *app_path = NULL;
+  g_autoptr(GSimpleAction) preferences = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gboolean loaded = FALSE;
 
@@ -145,7 +166,12 @@ fixture_set_up (Fixture       *fixture,
 
   /* The running app: the integration on its own connection. */
   fixture->application = g_application_new (TEST_APP_ID, G_APPLICATION_DEFAULT_FLAGS);
+  preferences = g_simple_action_new ("preferences", NULL);
+  g_signal_connect (preferences, "activate", G_CALLBACK (preferences_cb), fixture);
+  g_action_map_add_action (G_ACTION_MAP (fixture->application), G_ACTION (preferences));
   fixture->integration = ember_integration_new (fixture->application);
+  fixture->opened_messages = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_signal_connect (fixture->integration, "open-message", G_CALLBACK (open_message_cb), fixture);
   ember_integration_set_sync (fixture->integration, fixture->store, fixture->manager);
   g_assert_true (g_application_register (fixture->application, NULL, &error));
   g_assert_no_error (error);
@@ -202,6 +228,7 @@ fixture_tear_down (Fixture       *fixture,
   g_test_dbus_down (fixture->bus);
   g_clear_object (&fixture->bus);
   g_ptr_array_unref (fixture->changes);
+  g_array_unref (fixture->opened_messages);
   g_free (fixture->data_dir);
 }
 
@@ -371,11 +398,24 @@ assert_agrees_with_ember_cli (Fixture    *fixture,
     }
 }
 
+static gboolean
+array_filled (gpointer data)
+{
+  return ((GArray *) data)->len > 0;
+}
+
+static gboolean
+preferences_shown (gpointer data)
+{
+  return ((Fixture *) data)->preferences_shown > 0;
+}
+
 static void
 test_through_real_syncs (Fixture       *fixture,
                          gconstpointer  data)
 {
-  static const char *senders[] = { "Ann Archer", "Bob Baker", "Carol Cook" };
+  static const char *senders[] = { "Ann Archer", "Bob Baker", "Carol Cook", NULL };
+  g_autoptr(EmberMessageRecord) opened = NULL;
   EmberStatusNotifierItem *item = ember_tray_get_item (ember_integration_get_tray (fixture->integration));
   g_autoptr(TraySignalLog) icon_log = tray_signal_log_new (fixture->host, ember_status_notifier_item_get_bus_name (item),
                                                            "/StatusNotifierItem", "org.kde.StatusNotifierItem");
@@ -414,7 +454,7 @@ test_through_real_syncs (Fixture       *fixture,
 
   /* Three messages arrive; the next (incremental) sync announces them
    * once, with their senders. */
-  for (guint i = 0; i < G_N_ELEMENTS (senders); i++)
+  for (guint i = 0; senders[i] != NULL; i++)
     {
       EmberFakeMessageSpec spec = { 0 };
       g_autofree char *id = NULL;
@@ -433,12 +473,20 @@ test_through_real_syncs (Fixture       *fixture,
   g_assert_cmpuint (test_notification_server_get_notifications (fixture->notifications)->len, ==, 1);
   mail = g_ptr_array_index (test_notification_server_get_notifications (fixture->notifications), 0);
   g_assert_cmpstr (mail->summary, ==, "3 new messages");
-  for (guint i = 0; i < G_N_ELEMENTS (senders); i++)
+  for (guint i = 0; senders[i] != NULL; i++)
     g_assert_nonnull (strstr (mail->body, senders[i]));
 
   account = get_account_status (&second);
   g_assert_cmpint (json_object_get_int_member (account, "messages"), ==, N_MESSAGES + 3);
   assert_agrees_with_ember_cli (fixture, account);
+
+  /* Clicking it asks the window for one of the new messages. */
+  test_notification_server_invoke (fixture->notifications, mail, "default");
+  g_assert_true (ember_test_wait_for (array_filled, fixture->opened_messages, 5000));
+  opened = ember_store_get_message_sync (fixture->store, g_array_index (fixture->opened_messages, gint64, 0),
+                                         NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_contains (senders, opened->from_name));
 
   /* The person revokes Ember's access: sign in again, everywhere. */
   g_assert_true (ember_fake_server_revoke (fixture->server, EMAIL, &error));
@@ -450,6 +498,9 @@ test_through_real_syncs (Fixture       *fixture,
   g_assert_true (test_notification_server_wait (fixture->notifications, 2, 10000));
   problem = g_ptr_array_index (test_notification_server_get_notifications (fixture->notifications), 1);
   g_assert_cmpstr (problem->summary, ==, "Sign in to " EMAIL " again");
+  /* Clicking it opens Preferences, where the accounts are. */
+  test_notification_server_invoke (fixture->notifications, problem, "default");
+  g_assert_true (ember_test_wait_for (preferences_shown, fixture, 5000));
 
   account = get_account_status (&revoked);
   g_assert_cmpstr (json_object_get_string_member (account, "state"), ==, "needs-sign-in");

@@ -35,6 +35,14 @@ struct _EmberIntegration
 
 G_DEFINE_FINAL_TYPE (EmberIntegration, ember_integration, G_TYPE_OBJECT)
 
+enum {
+  OPEN_MESSAGE,
+  OPEN_EVENT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static const GOptionEntry background_options[] = {
   { "background", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Start without a window and keep mail and calendars in sync in the background"),
@@ -91,6 +99,20 @@ show_account_cb (EmberIntegration *self,
 }
 
 static void
+open_message_cb (EmberIntegration *self,
+                 gint64            message_id)
+{
+  g_signal_emit (self, signals[OPEN_MESSAGE], 0, message_id);
+}
+
+static void
+open_event_cb (EmberIntegration *self,
+               gint64            event_id)
+{
+  g_signal_emit (self, signals[OPEN_EVENT], 0, event_id);
+}
+
+static void
 start_sync_services (EmberIntegration *self)
 {
   GDBusConnection *connection;
@@ -122,6 +144,8 @@ start_sync_services (EmberIntegration *self)
 
   self->notifier = ember_notifier_new (self->application, self->manager, self->store, self->settings, NULL);
   g_signal_connect_object (self->notifier, "show-account", G_CALLBACK (show_account_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->notifier, "open-message", G_CALLBACK (open_message_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->notifier, "open-event", G_CALLBACK (open_event_cb), self, G_CONNECT_SWAPPED);
 }
 
 void
@@ -306,6 +330,33 @@ ember_integration_class_init (EmberIntegrationClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = ember_integration_dispose;
+
+  /**
+   * EmberIntegration::open-message:
+   * @message_id: the message's row id
+   *
+   * A new-mail notification was clicked; the application has been
+   * activated (its window is open) and should show the message.
+   */
+  signals[OPEN_MESSAGE] =
+    g_signal_new ("open-message",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * EmberIntegration::open-event:
+   * @event_id: the event's row id
+   *
+   * An event reminder was clicked; the window is open and should show the
+   * event in the agenda.
+   */
+  signals[OPEN_EVENT] =
+    g_signal_new ("open-event",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void

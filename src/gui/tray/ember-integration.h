@@ -31,6 +31,9 @@ G_DECLARE_FINAL_TYPE (EmberIntegration, ember_integration, EMBER, INTEGRATION, G
  *   io.github.ember.Ember.Sync service on the application's object path,
  *   and notifications.
  * - shutdown: the tray icon and the service go away at once.
+ * - a clicked notification opens the window (and, for an account problem,
+ *   Preferences with the accounts); "open-message" and "open-event" then
+ *   say which message or event to show.
  *
  * The application is not referenced. */
 EmberIntegration *ember_integration_new        (GApplication     *application);
