@@ -421,6 +421,15 @@ call_app (GDBusConnection     *connection,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("Ember is not running"));
       return NULL;
     }
+  /* Running, but its store is still opening (the service comes with it):
+   * as good as not running for a caller that can read the store itself. */
+  if (g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+      g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+      g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("Ember is starting and cannot tell its status yet"));
+      return NULL;
+    }
 
   g_dbus_error_strip_remote_error (local_error);
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error),

@@ -64,9 +64,9 @@ JsonNode *ember_sync_dbus_build_status  (GPtrArray        *statuses,
                                          GHashTable       *sync_counts);
 
 /* Client side: @connection NULL means the session bus, @bus_name NULL the
- * app's id. Never starts Ember: when it is not running, fails with
- * G_IO_ERROR_NOT_FOUND ("Ember is not running"), and the caller can read
- * the store instead. Both block; use them from a command-line tool or a
+ * app's id. Never starts Ember: when it is not running (or is still
+ * opening its store), fails with G_IO_ERROR_NOT_FOUND, and the caller can
+ * read the store instead. Both block; use them from a command-line tool or a
  * worker thread. */
 JsonNode *ember_sync_dbus_get_status_sync (GDBusConnection  *connection,
                                            const char       *bus_name,

@@ -34,7 +34,7 @@ has_owner () {
 }
 wait_for () {
   local i
-  for i in $(seq 1 100); do
+  for i in $(seq 1 300); do
     if "$@"; then return 0; fi
     sleep 0.1
   done
@@ -55,12 +55,13 @@ fi
 "$ember" --background &
 pid=$!
 wait_for has_owner "$name" || fail "ember --background did not take $name"
-wait_for has_owner "$name" && sleep 1
-no_window || fail "ember --background opened a window"
 
-status=$(gdbus call --session -d "$name" -o "$path" -m io.github.ember.Ember.Sync.GetStatus) ||
-  fail "GetStatus failed"
+# The service comes once the store is open.
+get_status () { status=$(gdbus call --session -d "$name" -o "$path" -m io.github.ember.Ember.Sync.GetStatus 2>&1); }
+wait_for get_status || fail "GetStatus failed: $status"
 case "$status" in *'\"running\":true'*|*'"running":true'*) ;; *) fail "GetStatus said: $status" ;; esac
+# Started well by now, and still without a window.
+no_window || fail "ember --background opened a window"
 
 if [ -n "$watcher_pid" ]; then
   items () {

@@ -329,11 +329,21 @@ test_not_running (Fixture       *fixture,
                   gconstpointer  data)
 {
   ClientCall call = { fixture->client, "io.github.ember.Ember.NotRunning", -1 };
+  ClientCall starting = { fixture->client, APP_ID ".Starting", -1 };
 
   run_client (&call);
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_null (call.status);
   g_clear_error (&call.error);
+
+  /* Registered on the bus, but the store (and so the service) is not
+   * there yet: the caller reads the store itself. */
+  g_assert_cmpuint (g_bus_own_name_on_connection (fixture->connection, APP_ID ".Starting",
+                                                  G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL), >, 0);
+  g_assert_true (tray_test_wait_for_name (fixture->client, APP_ID ".Starting", TRUE, 5000));
+  run_client (&starting);
+  g_assert_error (starting.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&starting.error);
 }
 
 static void
