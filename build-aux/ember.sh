@@ -4,6 +4,7 @@
 # One entry point for people and CI, on a fresh Debian 12 machine:
 #
 #   build-aux/ember.sh run [ARGS...]   install what is missing, build, start Ember
+#                                      (the demo without ARGS; --no-demo for real use)
 #   build-aux/ember.sh test [--ci]     install what is missing, build, run the whole
 #                                      test suite headless; --ci adds the
 #                                      AddressSanitizer + UBSan pass
@@ -85,6 +86,15 @@ case "$cmd" in
     fi
     export GSETTINGS_SCHEMA_DIR="$top/$builddir/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}"
     export EMBER_LOCALEDIR="$top/$builddir/po"
+    # Without arguments: the demo (sample accounts on a built-in server; your
+    # own data and keyring are not touched). `run --no-demo` starts Ember on
+    # your real accounts; other arguments go to ember as they are.
+    if [ $# -eq 0 ]; then
+      say "starting the demo; use 'run --no-demo' for your own accounts"
+      set -- --demo
+    elif [ "$1" = "--no-demo" ]; then
+      shift
+    fi
     exec "$builddir/src/gui/ember" "$@"
     ;;
   test)

@@ -18,7 +18,8 @@ case "$output" in /*) ;; *) output="$PWD/$output" ;; esac
 t=$(mktemp -d /tmp/ember-shot.XXXXXX)
 trap 'rm -rf "$t"' EXIT
 mkdir -p "$t/run" "$t/home" && chmod 700 "$t/run"
-export HOME="$t/home" XDG_RUNTIME_DIR="$t/run" XDG_DATA_HOME="$t/data" \
+# EMBER_SCREENSHOT_DATA_HOME: show this data instead of an empty start.
+export HOME="$t/home" XDG_RUNTIME_DIR="$t/run" XDG_DATA_HOME="${EMBER_SCREENSHOT_DATA_HOME:-$t/data}" \
        XDG_CONFIG_HOME="$t/config" XDG_CACHE_HOME="$t/cache"
 export GTK_A11Y=none GSETTINGS_BACKEND=memory GDK_BACKEND=x11 GIO_USE_PROXY_RESOLVER=dummy
 export GSETTINGS_SCHEMA_DIR="$builddir/data" EMBER_LOCALEDIR="$builddir/po"

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "ember-application-private.h"
+#include "ember-preferences-window.h"
 
 static void
 preferences_action_cb (GSimpleAction *action,
@@ -14,6 +15,44 @@ preferences_action_cb (GSimpleAction *action,
                        gpointer       user_data)
 {
   ember_application_show_preferences (EMBER_APPLICATION (user_data));
+}
+
+static EmberPreferencesWindow *
+show_preferences (EmberApplication *self)
+{
+  ember_application_show_preferences (self);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (EMBER_IS_PREFERENCES_WINDOW (l->data))
+        return l->data;
+    }
+
+  return NULL;
+}
+
+/* Preferences, on the Accounts page (the empty state's "Add Account…"). */
+static void
+add_account_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  EmberPreferencesWindow *preferences = show_preferences (EMBER_APPLICATION (user_data));
+
+  if (preferences != NULL)
+    ember_preferences_window_show_accounts (preferences);
+}
+
+/* One account's settings, e.g. from "Sign In…" on a needs-sign-in toast. */
+static void
+show_account_action_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  EmberPreferencesWindow *preferences = show_preferences (EMBER_APPLICATION (user_data));
+
+  if (preferences != NULL)
+    ember_preferences_window_show_account (preferences, g_variant_get_int64 (parameter));
 }
 
 static void
@@ -46,6 +85,8 @@ quit_action_cb (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { .name = "preferences", .activate = preferences_action_cb },
+  { .name = "add-account", .activate = add_account_action_cb },
+  { .name = "show-account", .activate = show_account_action_cb, .parameter_type = "x" },
   { .name = "about", .activate = about_action_cb },
   { .name = "quit", .activate = quit_action_cb },
 };

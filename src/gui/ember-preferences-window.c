@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ember-accounts-page.h"
 #include "ember-preferences-window.h"
 
 struct _EmberPreferencesWindow
@@ -15,6 +16,8 @@ struct _EmberPreferencesWindow
   AdwPreferencesWindow parent_instance;
 
   GSettings   *settings;
+
+  EmberAccountsPage *accounts_page;
 
   AdwComboRow *sync_interval_row;
   GtkSwitch   *run_in_background_switch;
@@ -103,6 +106,44 @@ ember_preferences_window_constructed (GObject *object)
                    G_SETTINGS_BIND_DEFAULT);
 }
 
+/* The accounts page needs the app's store and sync manager. */
+static void
+application_changed_cb (EmberPreferencesWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  ember_accounts_page_set_application (self->accounts_page,
+                                       EMBER_IS_APPLICATION (app) ? EMBER_APPLICATION (app) : NULL);
+}
+
+GtkWidget *
+ember_preferences_window_get_accounts_page (EmberPreferencesWindow *self)
+{
+  g_return_val_if_fail (EMBER_IS_PREFERENCES_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->accounts_page);
+}
+
+void
+ember_preferences_window_show_accounts (EmberPreferencesWindow *self)
+{
+  g_return_if_fail (EMBER_IS_PREFERENCES_WINDOW (self));
+
+  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self),
+                                           ADW_PREFERENCES_PAGE (self->accounts_page));
+}
+
+void
+ember_preferences_window_show_account (EmberPreferencesWindow *self,
+                                       gint64                  account_id)
+{
+  g_return_if_fail (EMBER_IS_PREFERENCES_WINDOW (self));
+
+  ember_preferences_window_show_accounts (self);
+  ember_accounts_page_show_account (self->accounts_page, account_id);
+}
+
 static void
 ember_preferences_window_set_property (GObject      *object,
                                        guint         prop_id,
@@ -169,7 +210,10 @@ ember_preferences_window_class_init (EmberPreferencesWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (EMBER_TYPE_ACCOUNTS_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/ember-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, accounts_page);
   gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, sync_interval_row);
   gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, run_in_background_switch);
   gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, notify_new_mail_switch);
@@ -181,4 +225,5 @@ static void
 ember_preferences_window_init (EmberPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
 }

@@ -13,4 +13,13 @@ G_DECLARE_FINAL_TYPE (EmberPreferencesWindow, ember_preferences_window, EMBER, P
 
 EmberPreferencesWindow *ember_preferences_window_new (GSettings *settings);
 
+/* The Accounts page (ember-accounts-page.h); it shows the window's
+ * application once the window has one. */
+GtkWidget              *ember_preferences_window_get_accounts_page (EmberPreferencesWindow *self);
+/* Shows the Accounts page (leaving any subpage). */
+void                    ember_preferences_window_show_accounts     (EmberPreferencesWindow *self);
+/* Shows the settings of one account (to sign in again, remove it...). */
+void                    ember_preferences_window_show_account      (EmberPreferencesWindow *self,
+                                                                    gint64                  account_id);
+
 G_END_DECLS

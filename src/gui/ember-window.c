@@ -1,6 +1,10 @@
 /* ember-window.c: the main window
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Sidebar (accounts, folders, Calendar) | message list | reader, in an
+ * AdwLeaflet that folds down to one pane at 360 px. Everything it shows is
+ * read from the store off the main thread.
  */
 #define G_LOG_DOMAIN "ember-gui"
 
@@ -8,17 +12,63 @@
 
 #include <glib/gi18n.h>
 
+#include "ember-agenda-view.h"
+#include "ember-message-item.h"
+#include "ember-message-list-model.h"
+#include "ember-message-row.h"
+#include "ember-message-view.h"
+#include "ember-sync-indicator.h"
 #include "ember-window.h"
+
+/* What a sidebar row opens. */
+typedef enum
+{
+  ENTRY_UNIFIED_INBOX,
+  ENTRY_FOLDER,
+  ENTRY_CALENDAR,
+} EntryKind;
+
+typedef struct
+{
+  EntryKind  kind;
+  gint64     account_id;
+  gint64     folder_id;
+  char      *title;
+} SidebarEntry;
 
 struct _EmberWindow
 {
-  AdwApplicationWindow parent_instance;
+  AdwApplicationWindow   parent_instance;
 
-  GSettings      *settings;
+  GSettings             *settings;
+  EmberStore            *store;
+  EmberSyncManager      *sync_manager;
+  GCancellable          *cancellable;
+  GCancellable          *search_cancellable;
+  EmberMessageListModel *folder_model;
+  GtkSingleSelection    *selection;
+  char                  *selected_key;   /* keeps the sidebar selection across reloads */
+  gboolean               showing_search;
 
-  AdwToastOverlay *toast_overlay;
-  GtkStack        *main_stack;
-  AdwStatusPage   *empty_page;
+  AdwToastOverlay       *toast_overlay;
+  GtkStack              *main_stack;
+  AdwStatusPage         *empty_page;
+  AdwLeaflet            *leaflet;
+  GtkWidget             *sidebar_pane;
+  GtkWidget             *list_pane;
+  GtkWidget             *reader_pane;
+  GtkWidget             *reader_separator;
+  GtkListBox            *sidebar;
+  GtkLabel              *list_title;
+  EmberSyncIndicator    *sync_indicator;
+  GtkSearchBar          *search_bar;
+  GtkSearchEntry        *search_entry;
+  GtkStack              *list_stack;
+  GtkListView           *message_list;
+  GtkBox                *agenda_bin;
+  GtkBox                *reader_bin;
+  EmberMessageView      *message_view;
+  EmberAgendaView       *agenda_view;
 };
 
 G_DEFINE_FINAL_TYPE (EmberWindow, ember_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -31,6 +81,24 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void reload_sidebar (EmberWindow *self);
+
+static void
+sidebar_entry_free (gpointer data)
+{
+  SidebarEntry *entry = data;
+
+  g_free (entry->title);
+  g_free (entry);
+}
+
+static char *
+sidebar_entry_key (const SidebarEntry *entry)
+{
+  return g_strdup_printf ("%d:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
+                          entry->kind, entry->account_id, entry->folder_id);
+}
+
 EmberWindow *
 ember_window_new (EmberApplication *application)
 {
@@ -41,6 +109,677 @@ ember_window_new (EmberApplication *application)
                        "settings", ember_application_get_settings (application),
                        NULL);
 }
+
+/* Toasts */
+
+static void
+retry_clicked_cb (AdwToast    *toast,
+                  EmberWindow *self)
+{
+  gint64 account_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (toast), "account-id"));
+
+  if (self->sync_manager != NULL)
+    ember_sync_manager_sync_now (self->sync_manager, account_id);
+}
+
+void
+ember_window_show_error (EmberWindow          *self,
+                         const EmberUserError *error,
+                         gint64                account_id)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (EMBER_IS_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  toast = adw_toast_new (error->message);
+  adw_toast_set_timeout (toast, error->retryable ? 10 : 0);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  if (error->needs_sign_in)
+    {
+      adw_toast_set_button_label (toast, _("_Sign In…"));
+      adw_toast_set_action_name (toast, "app.preferences");
+    }
+  else if (error->retryable)
+    {
+      adw_toast_set_button_label (toast, _("_Retry"));
+      g_object_set_data (G_OBJECT (toast), "account-id", GSIZE_TO_POINTER ((gsize) account_id));
+      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (retry_clicked_cb), self, 0);
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* The message list */
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
+{
+  gtk_list_item_set_child (list_item, ember_message_row_new ());
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             gpointer                  user_data)
+{
+  ember_message_row_set_item (EMBER_MESSAGE_ROW (gtk_list_item_get_child (list_item)),
+                              gtk_list_item_get_item (list_item));
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               gpointer                  user_data)
+{
+  ember_message_row_set_item (EMBER_MESSAGE_ROW (gtk_list_item_get_child (list_item)), NULL);
+}
+
+static void
+update_list_page (EmberWindow *self)
+{
+  GListModel *model = gtk_single_selection_get_model (self->selection);
+  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
+  const char *page;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") == 0)
+    return;
+
+  if (self->showing_search)
+    page = n > 0 ? "list" : "no-results";
+  else if (gtk_search_bar_get_search_mode (self->search_bar) &&
+           *gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) == '\0')
+    page = n > 0 ? "list" : "search-empty";
+  else if (n == 0 && self->folder_model != NULL && ember_message_list_model_get_loading (self->folder_model))
+    page = "list";
+  else
+    page = n > 0 ? "list" : "empty-folder";
+
+  gtk_stack_set_visible_child_name (self->list_stack, page);
+}
+
+static void
+set_list_model (EmberWindow *self,
+                GListModel  *model)
+{
+  GListModel *old = gtk_single_selection_get_model (self->selection);
+
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_data (old, self);
+  gtk_single_selection_set_model (self->selection, model);
+  if (model != NULL)
+    g_signal_connect_object (model, "items-changed", G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+  update_list_page (self);
+}
+
+static void
+show_message (EmberWindow      *self,
+              EmberMessageItem *item)
+{
+  if (item == NULL)
+    ember_message_view_clear (self->message_view);
+  else
+    ember_message_view_show_message (self->message_view, ember_message_item_get_id (item));
+}
+
+static void
+selection_changed_cb (EmberWindow *self)
+{
+  EmberMessageItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  show_message (self, item);
+}
+
+static void
+message_activated_cb (EmberWindow *self,
+                      guint        position)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->reader_pane);
+}
+
+/* The sidebar */
+
+static void
+open_entry (EmberWindow        *self,
+            const SidebarEntry *entry)
+{
+  EmberMessageQuery query = { 0 };
+
+  g_free (self->selected_key);
+  self->selected_key = sidebar_entry_key (entry);
+  gtk_label_set_text (self->list_title, entry->title);
+  gtk_window_set_title (GTK_WINDOW (self), entry->title);
+
+  if (entry->kind == ENTRY_CALENDAR)
+    {
+      ember_agenda_view_reload (self->agenda_view);
+      gtk_stack_set_visible_child_name (self->list_stack, "agenda");
+      gtk_widget_set_visible (self->reader_pane, FALSE);
+      gtk_widget_set_visible (self->reader_separator, FALSE);
+      return;
+    }
+
+  gtk_widget_set_visible (self->reader_pane, TRUE);
+  gtk_widget_set_visible (self->reader_separator, TRUE);
+  gtk_stack_set_visible_child_name (self->list_stack, "list");
+
+  if (entry->kind == ENTRY_UNIFIED_INBOX)
+    query.scope = EMBER_MESSAGE_SCOPE_INBOX;
+  else
+    {
+      query.scope = EMBER_MESSAGE_SCOPE_FOLDER;
+      query.account_id = entry->account_id;
+      query.folder_id = entry->folder_id;
+    }
+
+  if (self->folder_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->folder_model, self);
+  g_clear_object (&self->folder_model);
+  self->folder_model = ember_message_list_model_new (self->store, &query);
+  g_signal_connect_object (self->folder_model, "notify::loading",
+                           G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  self->showing_search = FALSE;
+  set_list_model (self, G_LIST_MODEL (self->folder_model));
+}
+
+static void
+sidebar_row_selected_cb (EmberWindow   *self,
+                         GtkListBoxRow *row)
+{
+  SidebarEntry *entry;
+
+  if (row == NULL)
+    return;
+
+  entry = g_object_get_data (G_OBJECT (row), "entry");
+  if (entry == NULL)
+    return;
+
+  open_entry (self, entry);
+}
+
+static void
+sidebar_row_activated_cb (EmberWindow   *self,
+                          GtkListBoxRow *row)
+{
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+}
+
+static const char *
+folder_icon (EmberFolderKind kind)
+{
+  switch (kind)
+    {
+    case EMBER_FOLDER_KIND_INBOX: return "mail-read-symbolic";
+    case EMBER_FOLDER_KIND_SENT: return "mail-send-symbolic";
+    case EMBER_FOLDER_KIND_ARCHIVE: return "folder-symbolic";
+    case EMBER_FOLDER_KIND_TRASH: return "user-trash-symbolic";
+    case EMBER_FOLDER_KIND_DRAFTS: return "document-edit-symbolic";
+    case EMBER_FOLDER_KIND_JUNK: return "dialog-warning-symbolic";
+    case EMBER_FOLDER_KIND_LABEL: return "user-bookmarks-symbolic";
+    case EMBER_FOLDER_KIND_OTHER:
+    default: return "folder-symbolic";
+    }
+}
+
+static const char *
+folder_title (const EmberFolderRecord *folder)
+{
+  switch (folder->kind)
+    {
+    case EMBER_FOLDER_KIND_INBOX: return _("Inbox");
+    case EMBER_FOLDER_KIND_SENT: return _("Sent");
+    case EMBER_FOLDER_KIND_TRASH: return _("Trash");
+    case EMBER_FOLDER_KIND_DRAFTS: return _("Drafts");
+    case EMBER_FOLDER_KIND_JUNK: return _("Junk");
+    case EMBER_FOLDER_KIND_ARCHIVE:
+    case EMBER_FOLDER_KIND_LABEL:
+    case EMBER_FOLDER_KIND_OTHER:
+    default: return folder->name;
+    }
+}
+
+static GtkWidget *
+make_sidebar_row (const char *icon_name,
+                  const char *title,
+                  gint64      unread,
+                  EntryKind   kind,
+                  gint64      account_id,
+                  gint64      folder_id)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+  GtkWidget *label = gtk_label_new (title);
+  SidebarEntry *entry = g_new0 (SidebarEntry, 1);
+
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name (icon_name));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+
+  if (unread > 0)
+    {
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, unread);
+      g_autofree char *accessible = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %s unread", "%s, %s unread", unread), title, count);
+      GtkWidget *badge = gtk_label_new (count);
+
+      gtk_widget_add_css_class (badge, "dim-label");
+      gtk_widget_add_css_class (badge, "numeric");
+      gtk_box_append (GTK_BOX (box), badge);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+    }
+  else
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+
+  entry->kind = kind;
+  entry->account_id = account_id;
+  entry->folder_id = folder_id;
+  entry->title = g_strdup (title);
+  g_object_set_data_full (G_OBJECT (row), "entry", entry, sidebar_entry_free);
+
+  return row;
+}
+
+static GtkWidget *
+make_sidebar_heading (const char *text)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_margin_top (label, 12);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
+
+  return row;
+}
+
+typedef struct
+{
+  EmberWindow *self;
+  GPtrArray   *accounts;
+} SidebarLoad;
+
+static void
+sidebar_load_free (SidebarLoad *load)
+{
+  g_clear_pointer (&load->accounts, g_ptr_array_unref);
+  g_object_unref (load->self);
+  g_free (load);
+}
+
+static void
+folders_loaded_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SidebarLoad *load = user_data;
+  EmberWindow *self = load->self;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkListBoxRow *to_select = NULL;
+  GtkWidget *child;
+  gint64 inbox_unread = 0;
+
+  folders = ember_store_list_folders_finish (EMBER_STORE (object), result, &error);
+  if (folders == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not read folders: %s", error->message);
+      sidebar_load_free (load);
+      return;
+    }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar))) != NULL)
+    gtk_list_box_remove (self->sidebar, child);
+
+  for (guint i = 0; i < folders->len; i++)
+    {
+      EmberFolderRecord *folder = g_ptr_array_index (folders, i);
+
+      if (folder->kind == EMBER_FOLDER_KIND_INBOX)
+        inbox_unread += folder->unread_count;
+    }
+
+  gtk_list_box_append (self->sidebar,
+                       make_sidebar_row ("mail-read-symbolic", _("All Inboxes"), inbox_unread,
+                                         ENTRY_UNIFIED_INBOX, 0, 0));
+  gtk_list_box_append (self->sidebar,
+                       make_sidebar_row ("x-office-calendar-symbolic", _("Calendar"), 0,
+                                         ENTRY_CALENDAR, 0, 0));
+
+  /* The store lists folders inbox first, then by kind and name: well-known
+   * folders before user labels. */
+  for (guint a = 0; a < load->accounts->len; a++)
+    {
+      EmberAccountRecord *account = g_ptr_array_index (load->accounts, a);
+
+      gtk_list_box_append (self->sidebar, make_sidebar_heading (account->email));
+      for (guint i = 0; i < folders->len; i++)
+        {
+          EmberFolderRecord *folder = g_ptr_array_index (folders, i);
+
+          if (folder->account_id != account->id)
+            continue;
+          gtk_list_box_append (self->sidebar,
+                               make_sidebar_row (folder_icon (folder->kind), folder_title (folder),
+                                                 folder->unread_count, ENTRY_FOLDER,
+                                                 account->id, folder->id));
+        }
+    }
+
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      SidebarEntry *entry = g_object_get_data (G_OBJECT (child), "entry");
+      g_autofree char *key = entry != NULL ? sidebar_entry_key (entry) : NULL;
+
+      if (entry != NULL && to_select == NULL)
+        to_select = GTK_LIST_BOX_ROW (child);
+      if (key != NULL && g_strcmp0 (key, self->selected_key) == 0)
+        {
+          to_select = GTK_LIST_BOX_ROW (child);
+          break;
+        }
+    }
+
+  /* Re-selecting the open folder must not rebuild its list. */
+  g_signal_handlers_block_by_func (self->sidebar, sidebar_row_selected_cb, self);
+  gtk_list_box_select_row (self->sidebar, to_select);
+  g_signal_handlers_unblock_by_func (self->sidebar, sidebar_row_selected_cb, self);
+  if (to_select != NULL && self->folder_model == NULL &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") != 0)
+    sidebar_row_selected_cb (self, to_select);
+
+  sidebar_load_free (load);
+}
+
+static void
+accounts_loaded_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SidebarLoad *load = user_data;
+  EmberWindow *self = load->self;
+  g_autoptr(GError) error = NULL;
+
+  load->accounts = ember_store_list_accounts_finish (EMBER_STORE (object), result, &error);
+  if (load->accounts == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not read accounts: %s", error->message);
+      sidebar_load_free (load);
+      return;
+    }
+
+  if (load->accounts->len == 0)
+    {
+      gtk_stack_set_visible_child_name (self->main_stack, "empty");
+      gtk_window_set_title (GTK_WINDOW (self), _("Welcome to Ember"));
+      sidebar_load_free (load);
+      return;
+    }
+
+  gtk_stack_set_visible_child_name (self->main_stack, "mail");
+  ember_store_list_folders_async (self->store, 0, self->cancellable, folders_loaded_cb, load);
+}
+
+static void
+reload_sidebar (EmberWindow *self)
+{
+  SidebarLoad *load;
+
+  if (self->store == NULL)
+    return;
+
+  load = g_new0 (SidebarLoad, 1);
+  load->self = g_object_ref (self);
+  ember_store_list_accounts_async (self->store, self->cancellable, accounts_loaded_cb, load);
+}
+
+/* Search */
+
+static void
+search_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  EmberWindow *self = user_data;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GListStore) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  records = ember_store_search_messages_finish (EMBER_STORE (object), result, &error);
+  if (records == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autoptr(EmberUserError) user_error = ember_user_error_new_from_error (error);
+
+          ember_window_show_error (self, user_error, 0);
+        }
+      g_object_unref (self);
+      return;
+    }
+
+  results = g_list_store_new (EMBER_TYPE_MESSAGE_ITEM);
+  g_ptr_array_set_free_func (records, NULL);
+  for (guint i = 0; i < records->len; i++)
+    {
+      g_autoptr(EmberMessageItem) item = ember_message_item_new (g_ptr_array_index (records, i));
+
+      g_list_store_append (results, item);
+    }
+
+  self->showing_search = TRUE;
+  set_list_model (self, G_LIST_MODEL (results));
+  g_object_unref (self);
+}
+
+static void
+search_changed_cb (EmberWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+
+  if (self->store == NULL)
+    return;
+
+  if (*text == '\0')
+    {
+      self->showing_search = FALSE;
+      set_list_model (self, G_LIST_MODEL (self->folder_model));
+      return;
+    }
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") == 0)
+    {
+      gtk_widget_set_visible (self->reader_pane, TRUE);
+      gtk_widget_set_visible (self->reader_separator, TRUE);
+      gtk_stack_set_visible_child_name (self->list_stack, "list");
+    }
+
+  /* GtkSearchEntry already waits for a pause in typing (search-delay). */
+  self->search_cancellable = g_cancellable_new ();
+  ember_store_search_messages_async (self->store, text, 0, 500, self->search_cancellable,
+                                     search_done_cb, g_object_ref (self));
+}
+
+static void
+search_mode_cb (EmberWindow *self)
+{
+  if (!gtk_search_bar_get_search_mode (self->search_bar))
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      self->showing_search = FALSE;
+      if (self->folder_model != NULL)
+        set_list_model (self, G_LIST_MODEL (self->folder_model));
+    }
+  update_list_page (self);
+}
+
+/* Sync */
+
+static void
+account_synced_cb (EmberWindow *self)
+{
+  reload_sidebar (self);
+  ember_agenda_view_reload (self->agenda_view);
+  if (self->folder_model != NULL)
+    ember_message_list_model_refresh (self->folder_model);
+}
+
+static void
+sync_error_cb (EmberWindow          *self,
+               gint64                account_id,
+               const EmberUserError *error)
+{
+  ember_window_show_error (self, error, account_id);
+}
+
+static void
+sync_manager_changed_cb (EmberWindow      *self,
+                         GParamSpec       *pspec,
+                         EmberApplication *app)
+{
+  EmberSyncManager *manager = ember_application_get_sync_manager (app);
+
+  if (self->sync_manager == manager)
+    return;
+
+  if (self->sync_manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync_manager, self);
+  g_set_object (&self->sync_manager, manager);
+  ember_sync_indicator_set_manager (self->sync_indicator, manager);
+  if (manager == NULL)
+    return;
+
+  g_signal_connect_object (manager, "account-synced", G_CALLBACK (account_synced_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "sync-error", G_CALLBACK (sync_error_cb), self, G_CONNECT_SWAPPED);
+  /* Accounts added or removed elsewhere (Preferences, the CLI). */
+  g_signal_connect_object (manager, "account-status-changed", G_CALLBACK (reload_sidebar), self, G_CONNECT_SWAPPED);
+}
+
+static void
+store_changed_cb (EmberWindow      *self,
+                  GParamSpec       *pspec,
+                  EmberApplication *app)
+{
+  EmberStore *store = ember_application_get_store (app);
+
+  if (!g_set_object (&self->store, store))
+    return;
+
+  ember_message_view_set_store (self->message_view, store);
+  ember_agenda_view_set_store (self->agenda_view, store);
+  reload_sidebar (self);
+}
+
+/* Actions */
+
+static void
+sync_now_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  EmberWindow *self = EMBER_WINDOW (widget);
+
+  if (self->sync_manager != NULL)
+    ember_sync_manager_sync_now (self->sync_manager, 0);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  EmberWindow *self = EMBER_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "mail") != 0)
+    return;
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+move_selection (EmberWindow *self,
+                int          delta)
+{
+  GListModel *model = gtk_single_selection_get_model (self->selection);
+  guint selected = gtk_single_selection_get_selected (self->selection);
+  guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
+  guint next;
+
+  if (n == 0)
+    return;
+
+  if (selected == GTK_INVALID_LIST_POSITION)
+    next = 0;
+  else if (delta < 0)
+    next = selected > 0 ? selected - 1 : 0;
+  else
+    next = MIN (selected + 1, n - 1);
+
+  gtk_single_selection_set_selected (self->selection, next);
+  gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u", next);
+}
+
+static void
+next_message_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  move_selection (EMBER_WINDOW (widget), +1);
+}
+
+static void
+previous_message_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  move_selection (EMBER_WINDOW (widget), -1);
+}
+
+static void
+show_sidebar_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  EmberWindow *self = EMBER_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar_pane);
+}
+
+static void
+show_list_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  EmberWindow *self = EMBER_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+}
+
+/* Window state */
 
 static void
 save_window_state (EmberWindow *self)
@@ -69,6 +808,21 @@ ember_window_close_request (GtkWindow *window)
 }
 
 static void
+application_set_cb (EmberWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (app == NULL || g_object_get_data (G_OBJECT (self), "ember-app-connected") != NULL)
+    return;
+
+  g_object_set_data (G_OBJECT (self), "ember-app-connected", GINT_TO_POINTER (TRUE));
+  g_signal_connect_object (app, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (app, "notify::sync-manager", G_CALLBACK (sync_manager_changed_cb), self, G_CONNECT_SWAPPED);
+  store_changed_cb (self, NULL, EMBER_APPLICATION (app));
+  sync_manager_changed_cb (self, NULL, EMBER_APPLICATION (app));
+}
+
+static void
 ember_window_constructed (GObject *object)
 {
   EmberWindow *self = EMBER_WINDOW (object);
@@ -80,6 +834,10 @@ ember_window_constructed (GObject *object)
   gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+
+  /* "application" is normally set after construction (notify::application
+   * then catches it). */
+  application_set_cb (self);
 }
 
 static void
@@ -125,8 +883,19 @@ ember_window_dispose (GObject *object)
 {
   EmberWindow *self = EMBER_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->search_cancellable);
+  if (self->sync_manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync_manager, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMBER_TYPE_WINDOW);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->folder_model);
+  g_clear_object (&self->sync_manager);
+  g_clear_object (&self->store);
+  g_clear_object (&self->search_cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->selected_key, g_free);
 
   G_OBJECT_CLASS (ember_window_parent_class)->dispose (object);
 }
@@ -150,17 +919,87 @@ ember_window_class_init (EmberWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (EMBER_TYPE_SYNC_INDICATOR);
+
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/ember-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, sidebar_pane);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, list_pane);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, reader_pane);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, reader_separator);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, list_title);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, message_list);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, agenda_bin);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, reader_bin);
+
+  gtk_widget_class_install_action (widget_class, "win.sync-now", NULL, sync_now_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.next-message", NULL, next_message_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-message", NULL, previous_message_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.sync-now", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync-now", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "win.next-message", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.next-message", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "win.previous-message", NULL);
 }
 
 static void
 ember_window_init (EmberWindow *self)
 {
+  GtkListItemFactory *factory;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+
+  self->message_view = EMBER_MESSAGE_VIEW (ember_message_view_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->message_view), TRUE);
+  gtk_box_append (self->reader_bin, GTK_WIDGET (self->message_view));
+  self->agenda_view = EMBER_AGENDA_VIEW (ember_agenda_view_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->agenda_view), TRUE);
+  gtk_box_append (self->agenda_bin, GTK_WIDGET (self->agenda_view));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
+  gtk_list_view_set_factory (self->message_list, factory);
+  g_object_unref (factory);
+
+  self->selection = gtk_single_selection_new (NULL);
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_list_view_set_model (self->message_list, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->selection, "selection-changed",
+                           G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->message_list, "activate",
+                           G_CALLBACK (message_activated_cb), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (self->sidebar, "row-selected",
+                           G_CALLBACK (sidebar_row_selected_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sidebar, "row-activated",
+                           G_CALLBACK (sidebar_row_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_entry, "search-changed",
+                           G_CALLBACK (search_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_bar, "notify::search-mode-enabled",
+                           G_CALLBACK (search_mode_cb), self, G_CONNECT_SWAPPED);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  g_signal_connect_object (self, "notify::application",
+                           G_CALLBACK (application_set_cb), self, G_CONNECT_SWAPPED);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 }
+

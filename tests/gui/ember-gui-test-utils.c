@@ -15,6 +15,23 @@ ember_gui_test_init (void)
 {
   const char *localedir = g_getenv ("EMBER_LOCALEDIR");
 
+  /* Each case's process gets its own data, config and cache, set before
+   * anything (GTK's icon theme, for one) reads and caches them. */
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = g_build_filename (ember_test_get_tmpdir (), "case-XXXXXX", NULL);
+      const char *names[] = { "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME" };
+
+      g_assert_nonnull (g_mkdtemp (dir));
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_autofree char *sub = g_build_filename (dir, names[i], NULL);
+
+          g_mkdir_with_parents (sub, 0700);
+          g_setenv (names[i], sub, TRUE);
+        }
+    }
+
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

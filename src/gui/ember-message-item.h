@@ -1,0 +1,31 @@
+/* ember-message-item.h: one row of a message list
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "ember-store-types.h"
+
+G_BEGIN_DECLS
+
+#define EMBER_TYPE_MESSAGE_ITEM (ember_message_item_get_type ())
+G_DECLARE_FINAL_TYPE (EmberMessageItem, ember_message_item, EMBER, MESSAGE_ITEM, GObject)
+
+/* Takes @record (without bodies). */
+EmberMessageItem         *ember_message_item_new          (EmberMessageRecord *record);
+const EmberMessageRecord *ember_message_item_get_record   (EmberMessageItem   *self);
+gint64                    ember_message_item_get_id       (EmberMessageItem   *self);
+const char               *ember_message_item_get_sender   (EmberMessageItem   *self);
+const char               *ember_message_item_get_subject  (EmberMessageItem   *self);
+const char               *ember_message_item_get_snippet  (EmberMessageItem   *self);
+gboolean                  ember_message_item_get_unread   (EmberMessageItem   *self);
+void                      ember_message_item_set_unread   (EmberMessageItem   *self,
+                                                           gboolean            unread);
+/* Messages of the same conversation shown by this row (1 for a lone one). */
+guint                     ember_message_item_get_thread_count (EmberMessageItem *self);
+void                      ember_message_item_set_thread_count (EmberMessageItem *self,
+                                                               guint             count);
+
+G_END_DECLS

@@ -1,0 +1,263 @@
+/* test-window.c: the main window over a store with mail: sidebar, newest
+ * first list, conversations, search, narrow layout
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+
+#include "ember-gui-test-utils.h"
+#include "ember-message-item.h"
+#include "ember-test-utils.h"
+#include "ember-window.h"
+
+#define N_MESSAGES 450
+#define BASE_DATE  1764000000 /* 2025-11-24 */
+
+/* Fills the default data dir (the test's own XDG_DATA_HOME) with one Gmail
+ * account, an inbox and a label, and N_MESSAGES messages: message i is i
+ * minutes newer than BASE_DATE; 10 and 11 form one conversation. */
+static void
+populate_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmberStore) store = ember_store_new_sync (NULL, NULL, &error);
+  g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
+  g_autoptr(EmberFolderPage) folders = ember_folder_page_new ("folders");
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  EmberFolderRecord *folder;
+  gint64 account_id;
+
+  g_assert_no_error (error);
+  account->provider = g_strdup ("gmail");
+  account->email = g_strdup ("alice@example.test");
+  /* Nothing listens there: the account's syncs fail quietly in the
+   * background without touching the network. */
+  account->api_base = g_strdup ("http://127.0.0.1:9");
+  account->auth_base = g_strdup ("http://127.0.0.1:9");
+  account->client_id = g_strdup ("test-client");
+  account_id = ember_store_add_account_sync (store, account, NULL, &error);
+  g_assert_no_error (error);
+
+  folder = ember_folder_record_new ();
+  folder->provider_id = g_strdup ("INBOX");
+  folder->name = g_strdup ("INBOX");
+  folder->kind = EMBER_FOLDER_KIND_INBOX;
+  g_ptr_array_add (folders->folders, folder);
+  folder = ember_folder_record_new ();
+  folder->provider_id = g_strdup ("Label_1");
+  folder->name = g_strdup ("Receipts");
+  folder->kind = EMBER_FOLDER_KIND_LABEL;
+  g_ptr_array_add (folders->folders, folder);
+  folders->complete = TRUE;
+  g_assert_true (ember_store_save_folder_page_sync (store, account_id, folders, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      EmberMessageRecord *message = ember_message_record_new ();
+
+      message->provider_id = g_strdup_printf ("m%u", i);
+      message->thread_id = g_strdup_printf ("t%u", i == 11 ? 10 : i);
+      message->subject = g_strdup_printf ("Message number %u", i);
+      message->from_name = g_strdup_printf ("Sender %u", i);
+      message->from_address = g_strdup_printf ("sender%u@example.test", i);
+      message->date = BASE_DATE + i * 60;
+      message->snippet = g_strdup (i == 123 ? "the quarterly zanzibar report" : "hello");
+      message->body_text = g_strdup (message->snippet);
+      message->unread = i % 2 == 0;
+      ember_message_record_add_folder_id (message, "INBOX");
+      g_ptr_array_add (page->messages, message);
+    }
+  g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static GtkListView *
+find_message_list (GtkWindow *window)
+{
+  return GTK_LIST_VIEW (ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, NULL, NULL));
+}
+
+static GListModel *
+list_items (GtkWindow *window)
+{
+  GtkSelectionModel *selection = gtk_list_view_get_model (find_message_list (window));
+
+  return gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection));
+}
+
+static gboolean
+list_has_rows (gpointer data)
+{
+  GListModel *model = list_items (data);
+
+  return model != NULL && g_list_model_get_n_items (model) > 0;
+}
+
+static const char *
+subject_at (GtkWindow *window,
+            guint      position)
+{
+  g_autoptr(EmberMessageItem) item = g_list_model_get_item (list_items (window), position);
+
+  g_assert_nonnull (item);
+  return ember_message_item_get_record (item)->subject;
+}
+
+static void
+test_list_newest_first (void)
+{
+  EmberApplication *app;
+  GtkWindow *window;
+  GListModel *model;
+  g_autoptr(EmberMessageItem) conversation = NULL;
+
+  populate_store ();
+  app = ember_gui_test_start_app ();
+  window = ember_gui_test_wait_for_window (EMBER_TYPE_WINDOW, 5000);
+  g_assert_nonnull (window);
+
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 10000));
+  model = list_items (window);
+  g_assert_cmpstr (subject_at (window, 0), ==, "Message number 449");
+  g_assert_cmpstr (subject_at (window, 1), ==, "Message number 448");
+
+  /* The model reads a page at a time, not all 450 rows at once. */
+  g_assert_cmpuint (g_list_model_get_n_items (model), <, N_MESSAGES - 1);
+
+  /* Asking for rows further down reads on; 10 and 11 are one row. */
+  while (g_list_model_get_n_items (model) < N_MESSAGES - 1)
+    {
+      guint n = g_list_model_get_n_items (model);
+
+      g_object_unref (g_list_model_get_item (model, n - 1));
+      ember_test_spin (20);
+      if (g_list_model_get_n_items (model) == n)
+        break;
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_MESSAGES - 1);
+  conversation = g_list_model_get_item (model, N_MESSAGES - 1 - 11);
+  g_assert_cmpstr (ember_message_item_get_record (conversation)->subject, ==, "Message number 11");
+  g_assert_cmpuint (ember_message_item_get_thread_count (conversation), ==, 2);
+
+  g_assert_cmpstr (gtk_window_get_title (window), ==, "All Inboxes");
+  {
+    GtkWidget *stack = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_STACK, NULL, NULL);
+
+    /* The mail view, not the "No accounts yet" page, is what shows. */
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "mail");
+    g_assert_true (gtk_widget_is_drawable (GTK_WIDGET (find_message_list (window))));
+  }
+
+  ember_gui_test_quit_app (app);
+  g_object_unref (app);
+}
+
+typedef struct
+{
+  GtkWindow  *window;
+  const char *subject;
+} SearchWait;
+
+static gboolean
+search_found (gpointer data)
+{
+  SearchWait *wait = data;
+  GListModel *model = list_items (wait->window);
+
+  return model != NULL && g_list_model_get_n_items (model) == 1 &&
+         g_strcmp0 (subject_at (wait->window, 0), wait->subject) == 0;
+}
+
+static gboolean
+stack_shows (gpointer data)
+{
+  GtkWindow *window = data;
+  GtkWidget *list = GTK_WIDGET (find_message_list (window));
+
+  return !gtk_widget_is_drawable (list);
+}
+
+static void
+test_search (void)
+{
+  EmberApplication *app;
+  GtkWindow *window;
+  GtkWidget *entry;
+  SearchWait wait;
+
+  populate_store ();
+  app = ember_gui_test_start_app ();
+  window = ember_gui_test_wait_for_window (EMBER_TYPE_WINDOW, 5000);
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 10000));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  entry = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  g_assert_nonnull (entry);
+  g_assert_true (gtk_widget_has_focus (entry) || gtk_widget_is_focus (gtk_root_get_focus (GTK_ROOT (window))));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "zanzibar");
+  wait.window = window;
+  wait.subject = "Message number 123";
+  g_assert_true (ember_test_wait_for (search_found, &wait, 5000));
+
+  /* No match: the list gives way to the "No Results Found" page. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "nosuchwordanywhere");
+  g_assert_true (ember_test_wait_for (stack_shows, window, 5000));
+
+  ember_gui_test_quit_app (app);
+  g_object_unref (app);
+}
+
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (data);
+}
+
+static void
+test_narrow_layout (void)
+{
+  EmberApplication *app;
+  GtkWindow *window;
+  GtkWidget *leaflet;
+
+  populate_store ();
+  app = ember_gui_test_start_app ();
+  window = ember_gui_test_wait_for_window (EMBER_TYPE_WINDOW, 5000);
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 10000));
+
+  leaflet = ember_gui_test_find_widget (GTK_WIDGET (window), ADW_TYPE_LEAFLET, NULL, NULL);
+  g_assert_nonnull (leaflet);
+  g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (leaflet)));
+
+  gtk_window_set_default_size (window, 360, 640);
+  g_assert_true (ember_test_wait_for (leaflet_folded, leaflet, 5000));
+
+  ember_gui_test_quit_app (app);
+  g_object_unref (app);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_setenv ("LANGUAGE", "C", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!ember_gui_test_init ())
+    {
+      g_printerr ("no display: skipping the GUI tests\n");
+      return 77;
+    }
+
+  ember_gui_test_add ("/ember/gui/window/list-newest-first", test_list_newest_first);
+  ember_gui_test_add ("/ember/gui/window/search", test_search);
+  ember_gui_test_add ("/ember/gui/window/narrow-layout", test_narrow_layout);
+
+  return g_test_run ();
+}
