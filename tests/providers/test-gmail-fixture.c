@@ -26,14 +26,20 @@ gmail_fixture_options_with_quota (EmberFakeServerOptions *options,
   options->gmail_quota_units = 6000 * speedup / window_divisor;
 }
 
+gboolean
+gmail_fixture_is_sanitized (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
 guint
 gmail_fixture_scale (guint n)
 {
-#if defined(__SANITIZE_ADDRESS__)
-  return MAX (n / 4, 100);
-#else
-  return n;
-#endif
+  return gmail_fixture_is_sanitized () ? MAX (n / 4, 100) : n;
 }
 
 void

@@ -46,6 +46,8 @@ void                gmail_fixture_options_with_quota (EmberFakeServerOptions *op
  * where every allocation records a full stack and the big mailboxes would
  * take many minutes. */
 guint               gmail_fixture_scale         (guint                         n);
+/* Whether this is such a build. */
+gboolean            gmail_fixture_is_sanitized  (void);
 
 void                gmail_fixture_init          (GmailFixture                 *fixture,
                                                  const EmberFakeServerOptions *options);
