@@ -229,7 +229,7 @@ store_only_seconds (Bench *b,
 static void
 bench_throttling_off (void)
 {
-  static const guint page_sizes[] = { 50, 100, 250 };
+  static const guint page_sizes[] = { 100, 250, 500 };
 
   for (guint p = 0; p < G_N_ELEMENTS (page_sizes); p++)
     {
