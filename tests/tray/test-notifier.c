@@ -146,7 +146,7 @@ static void
 assert_n_notifications (Fixture *fixture,
                         guint    expected)
 {
-  ember_test_spin (300);
+  ember_test_spin (200);
   if (notifications (fixture)->len != expected)
     g_error ("expected %u notifications, got %u (last: “%s”)", expected, notifications (fixture)->len,
              notifications (fixture)->len > 0
