@@ -12,6 +12,7 @@
 #include "ember-cli-private.h"
 #include "ember-error.h"
 #include "ember-metrics.h"
+#include "ember-sync-dbus-client.h"
 
 
 static char *
@@ -430,6 +431,23 @@ ember_cli_status (EmberCli  *cli,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return ember_cli_usage ("status ", "%s", error->message);
+
+  /* A running Ember knows more than its store (live states, progress, its
+   * HTTP and pool figures): ask it first. It uses the default data dir, so
+   * only then. */
+  if (as_json && cli->data_dir == NULL)
+    {
+      g_autoptr(JsonNode) live = ember_sync_dbus_get_status_sync (NULL, NULL, cli->cancellable, &error);
+
+      if (live != NULL)
+        {
+          ember_cli_print_json (live);
+          return 0;
+        }
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_debug ("Could not ask the running Ember: %s", error->message);
+      g_clear_error (&error);
+    }
   if ((store = ember_cli_get_store (cli, &error)) == NULL)
     return ember_cli_fail (error);
 

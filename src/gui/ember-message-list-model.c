@@ -206,6 +206,7 @@ refreshed_cb (GObject      *object,
   g_autoptr(GPtrArray) fresh = NULL;
   g_autoptr(GError) error = NULL;
   const EmberMessageRecord *newest = NULL;
+  EmberMessageCursor last_read = { 0, 0 };
 
   self->refreshing = FALSE;
   records = ember_store_list_messages_finish (EMBER_STORE (object), result, &error);
@@ -219,6 +220,9 @@ refreshed_cb (GObject      *object,
 
   if (self->items->len > 0)
     newest = ember_message_item_get_record (g_ptr_array_index (self->items, 0));
+  /* Taken now: the loop below frees the records it does not keep. */
+  if (records->len > 0)
+    last_read = ember_message_cursor_after (g_ptr_array_index (records, records->len - 1));
 
   fresh = g_ptr_array_new_with_free_func (g_object_unref);
   g_ptr_array_set_free_func (records, NULL);
@@ -277,8 +281,8 @@ refreshed_cb (GObject      *object,
       g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
 
       /* An empty folder had no cursor yet. */
-      if (self->next.date == 0 && self->next.id == 0 && records->len > 0)
-        self->next = ember_message_cursor_after (g_ptr_array_index (records, records->len - 1));
+      if (self->next.date == 0 && self->next.id == 0)
+        self->next = last_read;
     }
 
   g_object_unref (self);

@@ -21,6 +21,7 @@ struct _EmberPreferencesWindow
 
   AdwComboRow *sync_interval_row;
   GtkSwitch   *run_in_background_switch;
+  GtkSwitch   *autostart_switch;
   GtkSwitch   *notify_new_mail_switch;
   GtkSwitch   *notify_events_switch;
   GtkSwitch   *notify_problems_switch;
@@ -94,6 +95,9 @@ ember_preferences_window_constructed (GObject *object)
                                 interval_to_row, row_to_interval, NULL, NULL);
   g_settings_bind (self->settings, "run-in-background",
                    self->run_in_background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "autostart",
+                   self->autostart_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "notify-new-mail",
                    self->notify_new_mail_switch, "active",
@@ -216,6 +220,7 @@ ember_preferences_window_class_init (EmberPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, accounts_page);
   gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, sync_interval_row);
   gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, run_in_background_switch);
+  gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, autostart_switch);
   gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, notify_new_mail_switch);
   gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, notify_events_switch);
   gtk_widget_class_bind_template_child (widget_class, EmberPreferencesWindow, notify_problems_switch);
