@@ -118,10 +118,15 @@ update (EmberSyncIndicator *self)
 
         syncing = TRUE;
         if (total > 0)
-          /* Translators: "Syncing Gmail — 1,240 of 5,000" */
-          text = g_strdup_printf (_("Syncing %s — %'" G_GUINT64_FORMAT " of %'" G_GUINT64_FORMAT),
-                                  provider_name (ember_sync_manager_get_account_provider (self->manager, account)),
-                                  MIN (done, total), total);
+          {
+            g_autofree char *done_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, MIN (done, total));
+            g_autofree char *total_text = g_strdup_printf ("%'" G_GUINT64_FORMAT, total);
+
+            /* Translators: "Syncing Gmail — 1,240 of 5,000" */
+            text = g_strdup_printf (_("Syncing %s — %s of %s"),
+                                    provider_name (ember_sync_manager_get_account_provider (self->manager, account)),
+                                    done_text, total_text);
+          }
         else
           text = g_strdup_printf (_("Syncing %s…"),
                                   provider_name (ember_sync_manager_get_account_provider (self->manager, account)));
