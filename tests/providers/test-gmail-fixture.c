@@ -115,8 +115,8 @@ gmail_fixture_init (GmailFixture                 *fixture,
     }
   else
     {
-      ember_api_endpoint_set_quota (fixture->mail_endpoint, fixture->options.gmail_quota_units,
-                                    fixture->options.gmail_quota_window_seconds, 0);
+      ember_gmail_endpoint_set_quota (fixture->mail_endpoint, clock, fixture->options.gmail_quota_units,
+                                      fixture->options.gmail_quota_window_seconds);
       ember_api_endpoint_set_quota (fixture->calendar_endpoint, fixture->options.calendar_quota_requests, 60, 0);
     }
 }

@@ -33,8 +33,8 @@ typedef struct
 /* Starts a fake server with @options (NULL: defaults with no quota), opens
  * a store in a fresh directory, adds the account with the server as its
  * API base and gives it tokens. The mail endpoint's quota mirrors the
- * server's (units per window), or there is no client limiter when the
- * server has no quota. */
+ * server's (units per window, through ember_gmail_endpoint_set_quota () as
+ * the app does), or there is no client limiter when the server has none. */
 /* Gmail's per-user quota (6,000 units per 60 s) sped up @speedup times:
  * the rate times @speedup over a window of 60 / @window_divisor seconds.
  * Also sets @n_messages and 10 events. */

@@ -1187,11 +1187,31 @@ ember_gmail_provider_new (const EmberAccountRecord *account,
 
   clock = ember_http_client_get_clock (client);
   mail_endpoint = ember_api_endpoint_new (EMBER_API_KIND_GMAIL, account->api_base, clock);
+  ember_gmail_endpoint_set_quota (mail_endpoint, clock, EMBER_GMAIL_DEFAULT_UNITS_PER_MINUTE, 60);
   calendar_endpoint = ember_api_endpoint_new (EMBER_API_KIND_GOOGLE_CALENDAR, account->api_base, clock);
   ember_api_endpoint_set_auth_session (mail_endpoint, auth_session);
   ember_api_endpoint_set_auth_session (calendar_endpoint, auth_session);
 
   return ember_gmail_provider_new_with_endpoints (account, store, client, mail_endpoint, calendar_endpoint);
+}
+
+void
+ember_gmail_endpoint_set_quota (EmberApiEndpoint *endpoint,
+                                EmberClock       *clock,
+                                double            units,
+                                double            window_seconds)
+{
+  g_autoptr(EmberRateLimiter) limiter = NULL;
+
+  g_return_if_fail (EMBER_IS_API_ENDPOINT (endpoint));
+  g_return_if_fail (EMBER_IS_CLOCK (clock));
+  g_return_if_fail (units > 0 && window_seconds > 0);
+
+  limiter = ember_rate_limiter_new (clock,
+                                    EMBER_GMAIL_QUOTA_SUSTAINED_SHARE * units / window_seconds,
+                                    MAX (1.0, EMBER_GMAIL_QUOTA_BURST_SHARE * units),
+                                    0);
+  ember_api_endpoint_set_rate_limiter (endpoint, limiter);
 }
 
 EmberApiEndpoint *

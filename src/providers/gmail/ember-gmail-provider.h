@@ -23,14 +23,31 @@ G_BEGIN_DECLS
  * "incremental"), "calendars" and "calendar:<calendar id>". */
 #define EMBER_GMAIL_RESOURCE_MAIL "mail"
 
+/* How the Gmail rate limiter spends a quota window: it refills at 90 % of
+ * the quota and holds at most 8 %, so no window ever sees more than 98 %
+ * of what Google allows; the rest absorbs requests that reach Google later
+ * than the limiter granted them (a window full to the last unit turns any
+ * such delay into 429s). */
+#define EMBER_GMAIL_QUOTA_SUSTAINED_SHARE 0.90
+#define EMBER_GMAIL_QUOTA_BURST_SHARE     0.08
+
+/* Gives the Gmail endpoint @endpoint a rate limiter (on its clock) for a
+ * per-user quota of @units per @window_seconds, shared as above. */
+void                ember_gmail_endpoint_set_quota          (EmberApiEndpoint *endpoint,
+                                                             EmberClock       *clock,
+                                                             double            units,
+                                                             double            window_seconds);
+
 #define EMBER_TYPE_GMAIL_PROVIDER (ember_gmail_provider_get_type ())
 G_DECLARE_FINAL_TYPE (EmberGmailProvider, ember_gmail_provider, EMBER, GMAIL_PROVIDER, GObject)
 
 /* A provider for the Google account @account (already stored: its id is
  * used), writing to @store and talking through @client. Makes a Gmail and
  * a Google Calendar endpoint at @account's api_base (the real services
- * when NULL) with the default quotas, @auth_session (nullable: requests go
- * unauthenticated) as token source and @client's clock. */
+ * when NULL) with @auth_session (nullable: requests go unauthenticated) as
+ * token source and @client's clock; Gmail gets Google's per-user quota
+ * (EMBER_GMAIL_DEFAULT_UNITS_PER_MINUTE) through
+ * ember_gmail_endpoint_set_quota (), Calendar the endpoint's default. */
 EmberGmailProvider *ember_gmail_provider_new                (const EmberAccountRecord *account,
                                                              EmberStore               *store,
                                                              EmberHttpClient          *client,
@@ -51,7 +68,7 @@ EmberApiEndpoint   *ember_gmail_provider_get_calendar_endpoint (EmberGmailProvid
 /* The most messages.get calls per batch, 1..EMBER_GMAIL_MAX_BATCH_SIZE.
  * A sync uses fewer when a batch would cost more than the mail endpoint's
  * rate limiter holds ("burst"), so that its pacing never overshoots the
- * quota: 30 with the default Gmail quota (6,000 units a minute, a 600-unit
+ * quota: 24 with the default Gmail quota (6,000 units a minute, a 480-unit
  * bucket, 20 units per get). */
 void                ember_gmail_provider_set_batch_size     (EmberGmailProvider *self,
                                                              guint               batch_size);
