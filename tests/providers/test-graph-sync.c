@@ -1612,12 +1612,12 @@ main (int   argc,
 
   g_test_add_func ("/ember/providers/graph/sync/full-then-delta", test_full_then_delta);
   g_test_add_func ("/ember/providers/graph/sync/expired-delta-tokens", test_expired_delta_tokens);
-  g_test_add_func ("/ember/providers/graph/sync/faults", test_faults);
-  g_test_add_func ("/ember/providers/graph/sync/request-budget", test_request_budget);
+  g_test_add_func ("/ember/providers/graph/faults/converge", test_faults);
+  g_test_add_func ("/ember/providers/graph/faults/request-budget", test_request_budget);
   g_test_add_func ("/ember/providers/graph/calendar/time-zones", test_time_zones);
   g_test_add_func ("/ember/providers/graph/calendar/window-slides", test_calendar_window_slides);
   g_test_add_func ("/ember/providers/graph/crash/cancel-and-resume", test_cancel_and_resume);
-  g_test_add_func ("/ember/providers/graph/sync/store-busy", test_store_busy);
+  g_test_add_func ("/ember/providers/graph/faults/store-busy", test_store_busy);
   g_test_add_func ("/ember/providers/graph/crash/killed-during-full-sync", test_killed_during_full_sync);
   g_test_add_func ("/ember/providers/graph/mixed/with-google-account", test_with_google_account);
 
