@@ -8,6 +8,8 @@
 
 #include <glib/gi18n.h>
 #include <errno.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
@@ -35,6 +37,8 @@ struct _EmberDemo
   GCancellable     *cancellable;
   gboolean          signing_in;
   guint             n_signed_in;
+  guint             sigint_source;
+  guint             sigterm_source;
 };
 
 G_DEFINE_FINAL_TYPE (EmberDemo, ember_demo, G_TYPE_OBJECT)
@@ -175,16 +179,29 @@ ember_demo_follow_uri (GtkWindow           *parent,
                                     follow_done_cb, data);
 }
 
+/* One demo sign-in in flight. It does not keep the demo (and so the app's
+ * data folder) alive: the app may quit first. */
 typedef struct
 {
-  EmberDemo         *demo;
+  GWeakRef           demo;
   EmberAccountSetup *setup;
 } SignIn;
+
+static SignIn *
+sign_in_new (EmberDemo         *demo,
+             EmberAccountSetup *setup)
+{
+  SignIn *sign_in = g_new0 (SignIn, 1);
+
+  g_weak_ref_init (&sign_in->demo, demo);
+  sign_in->setup = g_object_ref (setup);
+  return sign_in;
+}
 
 static void
 sign_in_free (SignIn *sign_in)
 {
-  g_clear_object (&sign_in->demo);
+  g_weak_ref_clear (&sign_in->demo);
   g_clear_object (&sign_in->setup);
   g_free (sign_in);
 }
@@ -209,12 +226,15 @@ setup_done_cb (GObject      *object,
                gpointer      user_data)
 {
   g_autoptr(SignIn) sign_in = user_data;
-  EmberDemo *self = sign_in->demo;
+  g_autoptr(EmberDemo) self = g_weak_ref_get (&sign_in->demo);
   g_autoptr(GError) error = NULL;
   EmberSyncManager *manager;
   gint64 account_id;
 
   account_id = ember_account_setup_run_finish (sign_in->setup, result, &error);
+  if (self == NULL)
+    return;
+
   if (account_id == 0)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -238,14 +258,15 @@ browser_done_cb (GObject      *object,
                  gpointer      user_data)
 {
   g_autoptr(SignIn) sign_in = user_data;
+  g_autoptr(EmberDemo) self = g_weak_ref_get (&sign_in->demo);
   g_autoptr(GError) error = NULL;
 
   /* Without the browser's visit the wait cannot end: stop it (its error
    * then says cancelled, so say why here). */
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        report (sign_in->demo, ember_account_setup_get_email (sign_in->setup), error);
+      if (self != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report (self, ember_account_setup_get_email (sign_in->setup), error);
       ember_account_setup_cancel (sign_in->setup);
     }
 }
@@ -257,8 +278,6 @@ sign_in_account (EmberDemo  *self,
 {
   g_autoptr(EmberAccountSetup) setup = NULL;
   g_autoptr(GError) error = NULL;
-  SignIn *sign_in;
-
   setup = ember_sign_in_dialog_new_setup (self->app, provider, email);
   if (!ember_account_setup_start (setup, &error))
     {
@@ -266,16 +285,28 @@ sign_in_account (EmberDemo  *self,
       return;
     }
 
-  sign_in = g_new0 (SignIn, 1);
-  sign_in->demo = g_object_ref (self);
-  sign_in->setup = g_object_ref (setup);
   ember_demo_follow_uri (NULL, ember_account_setup_get_authorization_url (setup), self->cancellable,
-                         browser_done_cb, sign_in, NULL);
+                         browser_done_cb, sign_in_new (self, setup), NULL);
+  ember_account_setup_run_async (setup, self->cancellable, setup_done_cb, sign_in_new (self, setup));
+}
 
-  sign_in = g_new0 (SignIn, 1);
-  sign_in->demo = g_object_ref (self);
-  sign_in->setup = g_object_ref (setup);
-  ember_account_setup_run_async (setup, self->cancellable, setup_done_cb, sign_in);
+/* Ctrl+C in the terminal, or a kill: quit properly, so that the throw-away
+ * data folder is deleted as on any other quit. */
+static gboolean
+quit_on_signal_cb (gpointer data)
+{
+  EmberDemo *self = data;
+
+  g_message ("Demo mode: quitting on a signal");
+  g_action_group_activate_action (G_ACTION_GROUP (self->app), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Sign-ins still waiting end with the app. */
+static void
+app_shutdown_cb (EmberDemo *self)
+{
+  g_cancellable_cancel (self->cancellable);
 }
 
 /* Once the store is open and the sync manager exists. */
@@ -345,6 +376,10 @@ ember_demo_enable (EmberApplication  *app,
   ember_sign_in_dialog_set_endpoints (app, "microsoft", graph_api, microsoft_auth, DEMO_CLIENT_ID, NULL);
   ember_sign_in_dialog_set_uri_launcher (app, ember_demo_follow_uri, NULL, NULL);
 
+  self->sigint_source = g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
+  self->sigterm_source = g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
+
+  g_signal_connect_object (app, "shutdown", G_CALLBACK (app_shutdown_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (app, "notify::store", G_CALLBACK (services_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (app, "notify::sync-manager", G_CALLBACK (services_changed_cb), self, G_CONNECT_SWAPPED);
 
@@ -393,6 +428,8 @@ ember_demo_dispose (GObject *object)
   EmberDemo *self = EMBER_DEMO (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->sigint_source, g_source_remove);
+  g_clear_handle_id (&self->sigterm_source, g_source_remove);
 
   G_OBJECT_CLASS (ember_demo_parent_class)->dispose (object);
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 
 #include "ember-demo.h"
 #include "ember-gui-test-utils.h"
@@ -142,6 +143,50 @@ test_demo_syncs_fake_dataset (void)
   g_free (run.store_path);
 }
 
+typedef struct
+{
+  EmberApplication *app;
+  char             *data_dir;
+  gboolean          killed;
+} KillRun;
+
+/* Once the demo's store is open, stop it the way Ctrl+C in a terminal (or
+ * a window manager's kill) does. */
+static gboolean
+kill_cb (gpointer data)
+{
+  KillRun *run = data;
+  EmberDemo *demo = ember_demo_get (run->app);
+
+  if (demo == NULL || ember_application_get_store (run->app) == NULL)
+    return G_SOURCE_CONTINUE;
+
+  run->data_dir = g_strdup (ember_demo_get_data_dir (demo));
+  g_assert_true (g_file_test (run->data_dir, G_FILE_TEST_IS_DIR));
+  run->killed = TRUE;
+  raise (SIGTERM);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_demo_cleans_up_on_sigterm (void)
+{
+  char *argv[] = { (char *) "ember", (char *) "--demo", NULL };
+  KillRun run = { NULL };
+  int status;
+
+  run.app = ember_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS);
+  g_timeout_add (50, kill_cb, &run);
+
+  status = g_application_run (G_APPLICATION (run.app), G_N_ELEMENTS (argv) - 1, argv);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.killed);
+
+  g_clear_object (&run.app);
+  g_assert_false (g_file_test (run.data_dir, G_FILE_TEST_EXISTS));
+  g_free (run.data_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -162,6 +207,7 @@ main (int   argc,
     }
 
   ember_gui_test_add ("/ember/gui/demo/syncs-fake-dataset", test_demo_syncs_fake_dataset);
+  ember_gui_test_add ("/ember/gui/demo/cleans-up-on-sigterm", test_demo_cleans_up_on_sigterm);
 
   return g_test_run ();
 }
