@@ -23,6 +23,7 @@ struct _EmberAddAccountPage
   GStrv                 existing;
   EmberAddAccountState  state;
   char                 *error;
+  EmberAccountSetup    *setup;           /* the last sign-in */
   GCancellable         *cancellable;
 
   GtkImage             *provider_icon;
@@ -164,7 +165,8 @@ sign_in_done_cb (GObject      *object,
       return;
     }
 
-  email = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row))));
+  /* As the provider spells it (it may even be another account). */
+  email = g_strdup (ember_account_setup_get_email (self->setup));
   set_state (self, EMBER_ADD_ACCOUNT_STATE_DONE, NULL);
 
   manager = ember_application_get_sync_manager (self->app);
@@ -201,6 +203,7 @@ sign_in_cb (EmberAddAccountPage *self)
 
   email = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row))));
   setup = ember_sign_in_dialog_new_setup (self->app, self->provider, email);
+  g_set_object (&self->setup, setup);
   dialog = ember_sign_in_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), setup);
 
   set_state (self, EMBER_ADD_ACCOUNT_STATE_BUSY, NULL);
@@ -281,6 +284,7 @@ ember_add_account_page_finalize (GObject *object)
   g_clear_pointer (&self->provider, g_free);
   g_clear_pointer (&self->existing, g_strfreev);
   g_clear_pointer (&self->error, g_free);
+  g_clear_object (&self->setup);
   g_clear_object (&self->cancellable);
   /* Kept until here: callbacks of work started by the page still run. */
   g_clear_object (&self->app);

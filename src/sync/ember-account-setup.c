@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "ember-account-setup.h"
 #include "ember-accounts.h"
@@ -272,6 +273,111 @@ check_not_set_up (EmberAccountSetup  *self,
   return TRUE;
 }
 
+/* Asks the provider who signed in (Gmail users/me/profile, Graph /me):
+ * the browser may have been used with another account than the one typed,
+ * and an account must be the mailbox it syncs. */
+static char *
+fetch_identity (EmberAccountSetup  *self,
+                const char         *access_token,
+                char              **out_display_name,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  g_autoptr(EmberApiEndpoint) endpoint = NULL;
+  g_autoptr(EmberHttpRequest) request = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autofree char *authorization = NULL;
+  gboolean gmail = g_strcmp0 (self->account->provider, "gmail") == 0;
+  JsonObject *object;
+  const char *address = NULL;
+
+  endpoint = ember_account_new_endpoint (self->account, gmail ? EMBER_API_KIND_GMAIL : EMBER_API_KIND_GRAPH,
+                                         ember_http_client_get_clock (self->client), NULL);
+  if (gmail)
+    {
+      request = ember_http_request_new ("GET", "/gmail/v1/users/me/profile");
+      ember_http_request_set_operation (request, "getProfile");
+    }
+  else
+    {
+      request = ember_http_request_new ("GET", "/me");
+      ember_http_request_add_query (request, "$select", "mail,userPrincipalName,displayName");
+    }
+  authorization = g_strconcat ("Bearer ", access_token, NULL);
+  ember_http_request_add_header (request, "Authorization", authorization);
+
+  reply = ember_http_client_send_json_sync (self->client, endpoint, request, cancellable, error);
+  if (reply == NULL)
+    {
+      g_prefix_error (error, _("Could not ask %s which account signed in: "),
+                      ember_api_endpoint_get_display_name (endpoint));
+      return NULL;
+    }
+
+  object = JSON_NODE_HOLDS_OBJECT (reply) ? json_node_get_object (reply) : NULL;
+  if (object != NULL && gmail)
+    address = json_object_get_string_member_with_default (object, "emailAddress", NULL);
+  else if (object != NULL)
+    {
+      /* "mail" is null for some accounts; the sign-in name then is it. */
+      address = json_object_get_string_member_with_default (object, "mail", NULL);
+      if (address == NULL || *address == '\0')
+        address = json_object_get_string_member_with_default (object, "userPrincipalName", NULL);
+      if (out_display_name != NULL)
+        *out_display_name = g_strdup (json_object_get_string_member_with_default (object, "displayName", NULL));
+    }
+
+  if (address == NULL || strchr (address, '@') == NULL)
+    {
+      g_set_error (error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_BAD_DATA,
+                   _("%s did not say which account signed in"),
+                   ember_api_endpoint_get_display_name (endpoint));
+      return NULL;
+    }
+
+  return g_strdup (address);
+}
+
+/* The account that signed in, checked against the one asked for. */
+static gboolean
+confirm_identity (EmberAccountSetup       *self,
+                  const EmberOAuthTokens  *tokens,
+                  GCancellable            *cancellable,
+                  GError                 **error)
+{
+  g_autofree char *address = NULL;
+  g_autofree char *display_name = NULL;
+
+  address = fetch_identity (self, tokens->access_token, &display_name, cancellable, error);
+  if (address == NULL)
+    return FALSE;
+
+  if (self->existing && g_ascii_strcasecmp (address, self->account->email) != 0)
+    {
+      g_set_error (error, EMBER_AUTH_ERROR, EMBER_AUTH_ERROR_FAILED,
+                   _("You signed in as %s, but this account is %s. Sign in as %s."),
+                   address, self->account->email, self->account->email);
+      return FALSE;
+    }
+
+  if (!self->existing)
+    {
+      gboolean other = g_ascii_strcasecmp (address, self->account->email) != 0;
+
+      /* The provider's spelling of the address, and its name for the person. */
+      g_free (self->account->email);
+      self->account->email = g_steal_pointer (&address);
+      if (self->account->display_name == NULL && display_name != NULL && *display_name != '\0')
+        self->account->display_name = g_steal_pointer (&display_name);
+
+      /* Another account than the one typed may already be set up. */
+      if (other && !check_not_set_up (self, cancellable, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* A stored account signed in again: new tokens, same everything else. */
 static gboolean
 save_new_tokens (EmberAccountSetup       *self,
@@ -321,6 +427,9 @@ ember_account_setup_run_sync (EmberAccountSetup  *self,
    * store would refuse it at the end anyway). */
   if (self->existing || check_not_set_up (self, self->cancellable, &local_error))
     tokens = ember_oauth_flow_finish_sync (self->flow, self->cancellable, &local_error);
+
+  if (tokens != NULL && !confirm_identity (self, tokens, self->cancellable, &local_error))
+    g_clear_pointer (&tokens, ember_oauth_tokens_free);
 
   if (tokens != NULL && self->existing)
     {

@@ -50,6 +50,7 @@ void               ember_account_setup_set_timeout      (EmberAccountSetup  *sel
                                                          gint64              timeout_usec);
 
 const char        *ember_account_setup_get_provider     (EmberAccountSetup  *self);
+/* The address asked for, or after a successful run the provider's. */
 const char        *ember_account_setup_get_email        (EmberAccountSetup  *self);
 /* 0 for a new account until the setup has succeeded. */
 gint64             ember_account_setup_get_account_id   (EmberAccountSetup  *self);
@@ -68,10 +69,13 @@ gboolean           ember_account_setup_start            (EmberAccountSetup  *sel
 const char        *ember_account_setup_get_authorization_url (EmberAccountSetup *self);
 
 /* Blocks until the browser comes back (or the timeout, or cancellation),
- * exchanges the code for tokens, then stores the account (a new one) and
- * its tokens with ember_account_add_sync(): either everything is kept or
- * nothing. A stored account gets its new tokens (and keeps its id and
- * data). Returns the account id, or 0 with @error set:
+ * exchanges the code for tokens, asks the provider which account signed in
+ * (Gmail users/me/profile, Graph /me), then stores the account (a new one)
+ * under the provider's address and its tokens with ember_account_add_sync():
+ * either everything is kept or nothing. A stored account gets its new
+ * tokens (and keeps its id and data), but only when the same account signed
+ * in (else EMBER_AUTH_ERROR_FAILED and nothing changes). Returns the
+ * account id, or 0 with @error set:
  * EMBER_SYNC_ERROR_FAILED when a new account is already set up (checked
  * before waiting), the EMBER_AUTH_ERROR_* of ember_oauth_flow_finish_sync(),
  * EMBER_STORE_ERROR_*, EMBER_AUTH_ERROR_NO_KEYRING, G_IO_ERROR_CANCELLED.

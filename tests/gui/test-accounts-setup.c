@@ -132,10 +132,31 @@ has_result (gpointer data)
   return ((Waiter *) data)->result != NULL;
 }
 
+/* The person picks another account in the browser than the one Ember
+ * suggested: without login_hint the fake signs in the provider's first
+ * account (alice@gmail.test, carol@contoso.test). */
+static char *
+without_login_hint (const char *url)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("&login_hint=[^&]*", 0, 0, NULL);
+
+  return g_regex_replace_literal (regex, url, -1, 0, "", 0, NULL);
+}
+
+static gint64 sign_in_with (EmberAccountSetup *setup, gboolean other_account, GError **error);
+
 /* Runs the setup while a "browser" thread consents; returns the id. */
 static gint64
 sign_in (EmberAccountSetup  *setup,
          GError            **error)
+{
+  return sign_in_with (setup, FALSE, error);
+}
+
+static gint64
+sign_in_with (EmberAccountSetup  *setup,
+              gboolean            other_account,
+              GError            **error)
 {
   Waiter waiter = { NULL };
   Browser browser = { NULL, 0 };
@@ -146,7 +167,9 @@ sign_in (EmberAccountSetup  *setup,
     return 0;
 
   ember_account_setup_run_async (setup, NULL, store_result_cb, &waiter);
-  browser.url = g_strdup (ember_account_setup_get_authorization_url (setup));
+  browser.url = other_account ? without_login_hint (ember_account_setup_get_authorization_url (setup))
+                              : g_strdup (ember_account_setup_get_authorization_url (setup));
+  g_assert_true (other_account == (strstr (browser.url, "login_hint") == NULL));
   thread = g_thread_new ("browser", browser_thread, &browser);
   g_assert_true (ember_test_wait_for (has_result, &waiter, 20000));
   g_thread_join (thread);
@@ -458,6 +481,95 @@ test_missing_client_id_fails_at_start (Fixture       *fixture,
 }
 
 static void
+test_stores_provider_address (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(EmberAccountSetup) google = new_setup (fixture, "gmail", "Alice@Gmail.test");
+  g_autoptr(EmberAccountSetup) microsoft = new_setup (fixture, "microsoft", "carol@contoso.test");
+  g_autoptr(EmberAccountRecord) alice = NULL;
+  g_autoptr(EmberAccountRecord) carol = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 alice_id, carol_id;
+
+  alice_id = sign_in (google, &error);
+  g_assert_no_error (error);
+  carol_id = sign_in (microsoft, &error);
+  g_assert_no_error (error);
+
+  /* The address as the provider spells it (Gmail's profile, Graph's /me),
+   * and Graph's name for the person. */
+  alice = ember_store_get_account_sync (fixture->store, alice_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (alice->email, ==, "alice@gmail.test");
+  g_assert_cmpstr (ember_account_setup_get_email (google), ==, "alice@gmail.test");
+  carol = ember_store_get_account_sync (fixture->store, carol_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (carol->email, ==, "carol@contoso.test");
+  g_assert_nonnull (carol->display_name);
+  g_assert_cmpstr (carol->display_name, !=, "");
+  g_assert_cmpuint (ember_fake_server_count_requests (fixture->server, "GET", "/gmail/v1/users/me/profile", 200), ==, 1);
+  g_assert_cmpuint (ember_fake_server_count_requests (fixture->server, "GET", "/v1.0/me", 200), ==, 1);
+}
+
+static void
+test_other_account_in_browser (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(EmberAccountSetup) asked_bob = new_setup (fixture, "gmail", "bob@gmail.test");
+  g_autoptr(EmberAccountSetup) bob = new_setup (fixture, "gmail", "bob@gmail.test");
+  g_autoptr(EmberAccountSetup) again = NULL;
+  g_autoptr(EmberAccountRecord) alice_record = NULL;
+  g_autoptr(EmberAccountRecord) bob_record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bob_refresh = NULL;
+  g_autofree char *bob_refresh_after = NULL;
+  gint64 bob_id, alice_id;
+
+  /* Asked for bob, signed in as alice: alice is added, under her own
+   * address. */
+  alice_id = sign_in_with (asked_bob, TRUE, &error);
+  g_assert_no_error (error);
+  alice_record = ember_store_get_account_sync (fixture->store, alice_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (alice_record->email, ==, "alice@gmail.test");
+
+  bob_id = sign_in (bob, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bob_id, !=, alice_id);
+  bob_refresh = lookup_secret (fixture, bob_id, EMBER_TOKEN_KIND_REFRESH);
+
+  /* Signing bob in again as alice must not give bob alice's mailbox. */
+  bob_record = ember_store_get_account_sync (fixture->store, bob_id, NULL, &error);
+  g_assert_no_error (error);
+  again = ember_account_setup_new_for_account (fixture->client, fixture->store, fixture->tokens, bob_record);
+  g_assert_cmpint (sign_in_with (again, TRUE, &error), ==, 0);
+  g_assert_error (error, EMBER_AUTH_ERROR, EMBER_AUTH_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "You signed in as alice@gmail.test"));
+  bob_refresh_after = lookup_secret (fixture, bob_id, EMBER_TOKEN_KIND_REFRESH);
+  g_assert_cmpstr (bob_refresh_after, ==, bob_refresh);
+  g_assert_cmpuint (count_accounts (fixture), ==, 2);
+}
+
+static void
+test_other_account_already_set_up (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(EmberAccountSetup) alice = new_setup (fixture, "gmail", "alice@gmail.test");
+  g_autoptr(EmberAccountSetup) asked_bob = new_setup (fixture, "gmail", "bob@gmail.test");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (sign_in (alice, &error), >, 0);
+  g_assert_no_error (error);
+
+  /* Asked for bob, signed in as alice, who is already there. */
+  g_assert_cmpint (sign_in_with (asked_bob, TRUE, &error), ==, 0);
+  g_assert_error (error, EMBER_SYNC_ERROR, EMBER_SYNC_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "alice@gmail.test is already set up"));
+  g_assert_cmpuint (count_accounts (fixture), ==, 1);
+  g_assert_cmpuint (ember_memory_token_store_get_n_secrets (EMBER_MEMORY_TOKEN_STORE (fixture->tokens)), ==, 3);
+}
+
+static void
 add_test (const char *path,
           void      (*func) (Fixture *, gconstpointer))
 {
@@ -479,6 +591,9 @@ main (int   argc,
   add_test ("/ember/accounts/setup/sign-in-again-replaces-tokens", test_sign_in_again_replaces_tokens);
   add_test ("/ember/accounts/setup/remove-deletes-data-and-secrets", test_remove_deletes_data_and_secrets);
   add_test ("/ember/accounts/setup/missing-client-id-fails-at-start", test_missing_client_id_fails_at_start);
+  add_test ("/ember/accounts/setup/stores-provider-address", test_stores_provider_address);
+  add_test ("/ember/accounts/setup/other-account-in-browser", test_other_account_in_browser);
+  add_test ("/ember/accounts/setup/other-account-already-set-up", test_other_account_already_set_up);
 
   return g_test_run ();
 }

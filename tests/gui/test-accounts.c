@@ -497,7 +497,8 @@ test_add_through_sign_in (void)
   g_assert_cmpint (ember_add_account_page_get_state (add_page), ==, EMBER_ADD_ACCOUNT_STATE_IDLE);
   type_address (add_page, "alice");
   g_assert_cmpint (ember_add_account_page_get_state (add_page), ==, EMBER_ADD_ACCOUNT_STATE_IDLE);
-  type_address (add_page, "alice@gmail.test");
+  /* Typed as the person likes; stored as the provider says. */
+  type_address (add_page, "Alice@Gmail.test");
   g_assert_cmpint (ember_add_account_page_get_state (add_page), ==, EMBER_ADD_ACCOUNT_STATE_READY);
 
   press_button (GTK_WIDGET (add_page), "_Sign In");
