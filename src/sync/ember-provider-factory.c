@@ -20,8 +20,24 @@ struct _EmberProviderFactory
   EmberTokenStore *tokens;
 
   GMutex           mutex;
-  GHashTable      *providers;   /* gint64* account id -> EmberProvider */
+  GHashTable      *providers;   /* gint64* account id -> Entry */
 };
+
+typedef struct
+{
+  EmberProvider    *provider;
+  EmberAuthSession *session;
+} Entry;
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  g_clear_object (&entry->provider);
+  g_clear_object (&entry->session);
+  g_free (entry);
+}
 
 G_DEFINE_FINAL_TYPE (EmberProviderFactory, ember_provider_factory, G_TYPE_OBJECT)
 
@@ -44,24 +60,31 @@ ember_provider_factory_new (EmberStore      *store,
   return self;
 }
 
-static EmberProvider *
-make_provider (EmberProviderFactory     *self,
-               const EmberAccountRecord *account,
-               GError                  **error)
+static Entry *
+make_entry (EmberProviderFactory     *self,
+            const EmberAccountRecord *account,
+            GError                  **error)
 {
   g_autoptr(EmberAuthSession) session = NULL;
   g_autoptr(EmberApiEndpoint) endpoint = NULL;
+  Entry *entry;
 
   session = ember_account_new_auth_session (self->client, self->tokens, account, NULL, error);
   if (session == NULL)
     return NULL;
 
+  entry = g_new0 (Entry, 1);
+  entry->session = g_object_ref (session);
   if (g_strcmp0 (account->provider, "gmail") == 0)
-    return EMBER_PROVIDER (ember_gmail_provider_new (account, self->store, self->client, session));
+    entry->provider = EMBER_PROVIDER (ember_gmail_provider_new (account, self->store, self->client, session));
+  else
+    {
+      endpoint = ember_account_new_endpoint (account, EMBER_API_KIND_GRAPH,
+                                             ember_http_client_get_clock (self->client), session);
+      entry->provider = ember_graph_provider_new (self->store, self->client, endpoint, account->id);
+    }
 
-  endpoint = ember_account_new_endpoint (account, EMBER_API_KIND_GRAPH,
-                                         ember_http_client_get_clock (self->client), session);
-  return ember_graph_provider_new (self->store, self->client, endpoint, account->id);
+  return entry;
 }
 
 EmberProvider *
@@ -70,26 +93,34 @@ ember_provider_factory_get (const EmberAccountRecord *account,
                             GError                  **error)
 {
   EmberProviderFactory *self = factory;
-  EmberProvider *provider;
+  EmberProvider *provider = NULL;
+  Entry *entry;
 
   g_return_val_if_fail (EMBER_IS_PROVIDER_FACTORY (self), NULL);
   g_return_val_if_fail (account != NULL, NULL);
 
   g_mutex_lock (&self->mutex);
-  provider = g_hash_table_lookup (self->providers, &account->id);
-  if (provider == NULL)
+  entry = g_hash_table_lookup (self->providers, &account->id);
+  /* A session that lost its sign-in stays lost; after the person signs in
+   * again the keyring holds new tokens, which only a new session reads. */
+  if (entry != NULL && ember_auth_session_get_needs_sign_in (entry->session))
     {
-      provider = make_provider (self, account, error);
-      if (provider != NULL)
+      g_hash_table_remove (self->providers, &account->id);
+      entry = NULL;
+    }
+  if (entry == NULL)
+    {
+      entry = make_entry (self, account, error);
+      if (entry != NULL)
         {
           gint64 *key = g_new (gint64, 1);
 
           *key = account->id;
-          g_hash_table_insert (self->providers, key, provider);
+          g_hash_table_insert (self->providers, key, entry);
         }
     }
-  if (provider != NULL)
-    g_object_ref (provider);
+  if (entry != NULL)
+    provider = g_object_ref (entry->provider);
   g_mutex_unlock (&self->mutex);
 
   return provider;
@@ -130,5 +161,5 @@ static void
 ember_provider_factory_init (EmberProviderFactory *self)
 {
   g_mutex_init (&self->mutex);
-  self->providers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->providers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, entry_free);
 }
