@@ -40,6 +40,10 @@
  * inconsistency); this many in a row is treated as a failure. */
 #define MAX_EMPTY_HISTORY_PAGES  20
 #define STORE_LIST_CHUNK         1000
+/* The newest INBOX messages a window shows at once; the first batches of
+ * a full sync end exactly there, so they are stored as early as the quota
+ * allows. */
+#define FIRST_SCREEN             50
 
 struct _EmberGmailProvider
 {
@@ -402,6 +406,23 @@ needs_fetch (FullSync   *sync,
   return TRUE;
 }
 
+/* The size of the batch starting at @offset of @n_ids: at most
+ * @batch_size, and on the first INBOX page never running past the first
+ * screenful. */
+static guint
+chunk_size (guint    batch_size,
+            guint    offset,
+            guint    n_ids,
+            gboolean first_screen)
+{
+  guint n = MIN (batch_size, n_ids - offset);
+
+  if (first_screen && offset < FIRST_SCREEN && offset + n > FIRST_SCREEN)
+    n = FIRST_SCREEN - offset;
+
+  return n;
+}
+
 /* Lists one phase (INBOX, then everything) from @page_token to its end,
  * committing each fetched batch with the position it reached. The last
  * batch of the phase moves the cursor on to @next_phase (with
@@ -424,6 +445,7 @@ run_list_phase (FullSync     *sync,
       g_autoptr(GPtrArray) to_fetch = g_ptr_array_new ();
       g_autofree char *next_token = NULL;
       EmberGmailFetch *pending = NULL;
+      gboolean first_screen = inbox_only && current_token == NULL;
       guint offset = 0;
 
       if (!list_page (self, inbox_only, current_token, &ids, &next_token, NULL,
@@ -447,12 +469,13 @@ run_list_phase (FullSync     *sync,
       pending = to_fetch->len > 0
                 ? ember_gmail_fetch_start (self->client, self->mail_endpoint,
                                            (const char * const *) to_fetch->pdata,
-                                           MIN (batch_size, to_fetch->len), sync->cancellable)
+                                           chunk_size (batch_size, 0, to_fetch->len, first_screen),
+                                           sync->cancellable)
                 : NULL;
       do
         {
           g_autoptr(EmberMessagePage) page = ember_message_page_new (EMBER_GMAIL_RESOURCE_MAIL);
-          guint n = MIN (batch_size, to_fetch->len - offset);
+          guint n = chunk_size (batch_size, offset, to_fetch->len, first_screen);
           gboolean last_chunk = offset + n >= to_fetch->len;
 
           if (n > 0)
@@ -467,7 +490,8 @@ run_list_phase (FullSync     *sync,
               if (!last_chunk)
                 pending = ember_gmail_fetch_start (self->client, self->mail_endpoint,
                                                    (const char * const *) to_fetch->pdata + offset + n,
-                                                   MIN (batch_size, to_fetch->len - offset - n),
+                                                   chunk_size (batch_size, offset + n, to_fetch->len,
+                                                               first_screen),
                                                    sync->cancellable);
             }
 
