@@ -119,7 +119,7 @@ test_list_newest_first (void)
   window = ember_gui_test_wait_for_window (EMBER_TYPE_WINDOW, 5000);
   g_assert_nonnull (window);
 
-  g_assert_true (ember_test_wait_for (list_has_rows, window, 10000));
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 30000));
   model = list_items (window);
   g_assert_cmpstr (subject_at (window, 0), ==, "Message number 449");
   g_assert_cmpstr (subject_at (window, 1), ==, "Message number 448");
@@ -191,7 +191,7 @@ test_search (void)
   populate_store ();
   app = ember_gui_test_start_app ();
   window = ember_gui_test_wait_for_window (EMBER_TYPE_WINDOW, 5000);
-  g_assert_true (ember_test_wait_for (list_has_rows, window, 10000));
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 30000));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
   entry = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
@@ -201,11 +201,11 @@ test_search (void)
   gtk_editable_set_text (GTK_EDITABLE (entry), "zanzibar");
   wait.window = window;
   wait.subject = "Message number 123";
-  g_assert_true (ember_test_wait_for (search_found, &wait, 5000));
+  g_assert_true (ember_test_wait_for (search_found, &wait, 20000));
 
   /* No match: the list gives way to the "No Results Found" page. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "nosuchwordanywhere");
-  g_assert_true (ember_test_wait_for (stack_shows, window, 5000));
+  g_assert_true (ember_test_wait_for (stack_shows, window, 20000));
 
   ember_gui_test_quit_app (app);
   g_object_unref (app);
@@ -227,7 +227,7 @@ test_narrow_layout (void)
   populate_store ();
   app = ember_gui_test_start_app ();
   window = ember_gui_test_wait_for_window (EMBER_TYPE_WINDOW, 5000);
-  g_assert_true (ember_test_wait_for (list_has_rows, window, 10000));
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 30000));
 
   leaflet = ember_gui_test_find_widget (GTK_WIDGET (window), ADW_TYPE_LEAFLET, NULL, NULL);
   g_assert_nonnull (leaflet);
