@@ -86,6 +86,18 @@ mark_seen (EmberMessageListModel *self,
   return TRUE;
 }
 
+/* Makes @item findable by its message id and, with @thread_key (taken),
+ * as its conversation's row. */
+static void
+index_item (EmberMessageListModel *self,
+            EmberMessageItem      *item,
+            char                  *thread_key)
+{
+  g_hash_table_insert (self->by_id, &((EmberMessageRecord *) ember_message_item_get_record (item))->id, item);
+  if (thread_key != NULL)
+    g_hash_table_insert (self->threads, thread_key, item);
+}
+
 static gboolean
 append_record (EmberMessageListModel *self,
                EmberMessageRecord    *record)
@@ -108,9 +120,7 @@ append_record (EmberMessageListModel *self,
 
   item = ember_message_item_new (record);
   g_ptr_array_add (self->items, item);
-  g_hash_table_insert (self->by_id, &((EmberMessageRecord *) ember_message_item_get_record (item))->id, item);
-  if (key != NULL)
-    g_hash_table_insert (self->threads, g_steal_pointer (&key), item);
+  index_item (self, item, g_steal_pointer (&key));
 
   return TRUE;
 }
@@ -265,9 +275,7 @@ refreshed_cb (GObject      *object,
         EmberMessageItem *item = ember_message_item_new (record);
 
         g_ptr_array_add (fresh, item);
-        g_hash_table_insert (self->by_id, &((EmberMessageRecord *) ember_message_item_get_record (item))->id, item);
-        if (key != NULL)
-          g_hash_table_insert (self->threads, g_steal_pointer (&key), item);
+        index_item (self, item, g_steal_pointer (&key));
       }
     }
 
