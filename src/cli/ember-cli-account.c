@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "ember-account-setup.h"
 #include "ember-accounts.h"
 #include "ember-cli-private.h"
 #include "ember-error.h"
@@ -32,31 +33,18 @@ parse_options (const char     *usage,
 
 typedef struct
 {
-  EmberCli            *cli;
-  EmberOAuthFlow      *flow;
-  EmberAccountRecord  *account;
-  char                *client_secret;
-  gint64               account_id;
-  GError              *error;
+  EmberCli          *cli;
+  EmberAccountSetup *setup;
+  gint64             account_id;
+  GError            *error;
 } AddJob;
 
 static gpointer
 add_thread (gpointer data)
 {
   AddJob *job = data;
-  g_autoptr(EmberOAuthTokens) tokens = NULL;
-  EmberStore *store;
 
-  tokens = ember_oauth_flow_finish_sync (job->flow, job->cli->cancellable, &job->error);
-  if (tokens == NULL)
-    return NULL;
-
-  store = ember_cli_get_store (job->cli, &job->error);
-  if (store == NULL)
-    return NULL;
-
-  job->account_id = ember_account_add_sync (store, job->cli->tokens, job->account, tokens,
-                                            job->client_secret, job->cli->cancellable, &job->error);
+  job->account_id = ember_account_setup_run_sync (job->setup, job->cli->cancellable, &job->error);
   return NULL;
 }
 
@@ -113,14 +101,13 @@ account_add (EmberCli  *cli,
     { NULL }
   };
   g_autoptr(GError) error = NULL;
-  g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
-  g_autoptr(EmberOAuthConfig) config = NULL;
   g_autoptr(EmberHttpClient) client = NULL;
-  g_autoptr(EmberOAuthFlow) flow = NULL;
+  g_autoptr(EmberAccountSetup) setup = NULL;
   g_autofree char *probe = NULL;
   EmberOAuthProvider provider;
   EmberStore *store;
   gboolean exists = FALSE;
+  const char *url;
   AddJob job = { 0 };
 
   if (!parse_options ("gmail|microsoft --email ADDR", "Sign in to an account and add it.",
@@ -140,46 +127,36 @@ account_add (EmberCli  *cli,
       (auth_base != NULL && !ember_http_url_is_allowed (auth_base, &error)))
     return ember_cli_fail (error);
 
-  account->provider = g_strdup (argv[1]);
-  account->email = g_strdup (email);
-  account->api_base = g_strdup (api_base);
-  account->auth_base = g_strdup (auth_base);
-  account->client_id = g_strdup (client_id);
-
   /* Everything that can fail without the person's help fails before the
    * browser opens: the store, a duplicate, the client id, the keyring. */
   store = ember_cli_get_store (cli, &error);
   if (store == NULL)
     return ember_cli_fail (error);
-  if (!account_exists (store, account->provider, account->email, &exists, &error))
+  if (!account_exists (store, argv[1], email, &exists, &error))
     return ember_cli_fail (error);
   if (exists)
     {
-      g_printerr ("ember-cli: %s is already added\n", account->email);
+      g_printerr ("ember-cli: %s is already added\n", email);
       return EMBER_CLI_EXIT_FAILURE;
     }
-
-  config = ember_account_build_oauth_config (account, client_id, client_secret, NULL, NULL, &error);
-  if (config == NULL)
-    return ember_cli_fail (error);
-  /* The account row keeps the client id it signed in with. */
-  g_free (account->client_id);
-  account->client_id = g_strdup (config->client_id);
-
   if (!ember_token_store_lookup_sync (cli->tokens, G_MAXINT64, EMBER_TOKEN_KIND_REFRESH,
                                       &probe, NULL, NULL, &error))
     return ember_cli_fail (error);
 
   client = ember_http_client_new (ember_clock_get_default ());
-  flow = ember_oauth_flow_new (client, config, email);
+  setup = ember_account_setup_new (client, store, cli->tokens, argv[1], email);
+  ember_account_setup_set_api_base (setup, api_base);
+  ember_account_setup_set_auth_base (setup, auth_base);
+  ember_account_setup_set_client (setup, client_id, client_secret);
   if (timeout_seconds > 0)
-    ember_oauth_flow_set_timeout (flow, (gint64) timeout_seconds * G_USEC_PER_SEC);
-  if (!ember_oauth_flow_start (flow, &error))
+    ember_account_setup_set_timeout (setup, (gint64) timeout_seconds * G_USEC_PER_SEC);
+  if (!ember_account_setup_start (setup, &error))
     return ember_cli_fail (error);
 
+  url = ember_account_setup_get_authorization_url (setup);
   if (no_browser)
     {
-      g_print ("%s\n", ember_oauth_flow_get_authorization_url (flow));
+      g_print ("%s\n", url);
       fflush (stdout);
       g_printerr ("Open the address above in a browser to sign in to %s.\n", email);
     }
@@ -188,17 +165,14 @@ account_add (EmberCli  *cli,
       g_autoptr(GError) launch_error = NULL;
 
       g_printerr ("Opening your browser to sign in to %s…\n", email);
-      if (!g_app_info_launch_default_for_uri (ember_oauth_flow_get_authorization_url (flow), NULL,
-                                              &launch_error))
+      if (!g_app_info_launch_default_for_uri (url, NULL, &launch_error))
         g_printerr ("Could not open a browser (%s). Open this address to sign in:\n%s\n",
-                    launch_error->message, ember_oauth_flow_get_authorization_url (flow));
+                    launch_error->message, url);
     }
   g_printerr ("Waiting for the sign-in to finish…\n");
 
   job.cli = cli;
-  job.flow = flow;
-  job.account = account;
-  job.client_secret = client_secret;
+  job.setup = setup;
   ember_cli_run_in_thread (cli, add_thread, &job);
 
   if (job.account_id <= 0)
@@ -209,7 +183,8 @@ account_add (EmberCli  *cli,
       return status;
     }
 
-  g_printerr ("Added %s\n", email);
+  /* The provider's address: it can differ from the one typed. */
+  g_printerr ("Added %s\n", ember_account_setup_get_email (setup));
   g_print ("%" G_GINT64_FORMAT "\n", job.account_id);
   return EMBER_CLI_EXIT_OK;
 }
