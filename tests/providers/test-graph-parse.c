@@ -8,6 +8,7 @@
 
 #include "ember-error.h"
 #include "ember-graph-parse.h"
+#include "ember-html-text.h"
 
 static JsonNode *
 parse_json (const char *text)
@@ -213,7 +214,7 @@ test_message (void)
   g_assert_true (message->starred);
   g_assert_true (message->has_attachments);
   g_assert_nonnull (strstr (message->body_html, "<b>here</b>"));
-  g_assert_cmpstr (message->body_text, ==, "Hi Bob,\nthe numbers & the plan are here.");
+  g_assert_cmpstr (message->body_text, ==, "Hi Bob,\n\nthe numbers & the plan are here.");
   g_assert_nonnull (message->folder_ids);
   g_assert_cmpuint (message->folder_ids->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (message->folder_ids, 0), ==, "FOLDER-A");
@@ -455,7 +456,7 @@ test_html_to_text (void)
   } cases[] = {
     { "", "" },
     { "plain", "plain" },
-    { "<p>One</p><p>Two</p>", "One\nTwo" },
+    { "<p>One</p><p>Two</p>", "One\n\nTwo" },
     { "a<br>b<br/>c", "a\nb\nc" },
     { "  lots   of\n\n  space  ", "lots of space" },
     { "<h1>Title</h1>Body", "Title\n\nBody" },
@@ -466,12 +467,12 @@ test_html_to_text (void)
     { "<style type='text/css'>.a{}</style><script>var a = '<p>';</script>ok", "ok" },
     { "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc" },
     { "Grüße, <b>Jürgen</b>", "Grüße, Jürgen" },
-    { "unterminated <b", "unterminated" },
+    { "unterminated <b", "unterminated <b" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *text = ember_graph_html_to_text (cases[i].html);
+      g_autofree char *text = ember_html_to_text (cases[i].html);
 
       g_assert_cmpstr (text, ==, cases[i].text);
     }

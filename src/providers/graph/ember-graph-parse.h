@@ -86,11 +86,6 @@ EmberEventRecord   *ember_graph_parse_event         (JsonObject     *object,
  * calendarView returns its occurrences instead. */
 gboolean            ember_graph_event_is_series_master (JsonObject  *object);
 
-/* A plain-text rendering of an HTML body for search and snippets: tags
- * dropped (script/style/head content too), block elements become line
- * breaks, entities decoded, runs of blanks collapsed. */
-char               *ember_graph_html_to_text        (const char     *html);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmberGraphPage, ember_graph_page_free)
 
 G_END_DECLS

@@ -191,6 +191,33 @@ ensure_breaks (GString *out,
     g_string_append_c (out, '\n');
 }
 
+/* The '>' that ends the tag starting at @p, skipping quoted attribute
+ * values (href="a>b"); NULL when the tag never ends. */
+static const char *
+find_tag_end (const char *p)
+{
+  char quote = 0;
+
+  for (p++; *p != '\0'; p++)
+    {
+      if (quote != 0)
+        {
+          if (*p == quote)
+            quote = 0;
+        }
+      else if (*p == '"' || *p == '\'')
+        {
+          quote = *p;
+        }
+      else if (*p == '>')
+        {
+          return p;
+        }
+    }
+
+  return NULL;
+}
+
 /* Finds the end of the element whose content is skipped (script, style,
  * head, title): the matching close tag, or the end of the text. */
 static const char *
@@ -250,7 +277,7 @@ ember_html_to_text (const char *html)
             }
           while (g_ascii_isalnum (name[name_len]))
             name_len++;
-          close = strchr (p, '>');
+          close = find_tag_end (p);
           if (name_len == 0 || close == NULL)
             {
               /* A lone '<' is text. */
