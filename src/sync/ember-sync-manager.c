@@ -57,6 +57,7 @@ typedef struct
   char           *message;
   guint64         done;
   guint64         total;
+  guint64         added_at;     /* change serial of the add_account() that read it */
 } AccountInfo;
 
 struct _SyncJob
@@ -89,6 +90,10 @@ struct _EmberSyncManager
   GNetworkMonitor          *network_monitor;
 
   GHashTable               *accounts;      /* gint64* -> AccountInfo* */
+  /* Account lists are read on a worker; the serial orders those reads
+   * against add/remove calls made while they ran. */
+  guint64                   change_serial;
+  GHashTable               *removed_at;    /* gint64* -> guint64* serial */
   GQueue                    queue;         /* account ids (as pointers to AccountInfo) */
   guint                     n_running;
   guint                     max_jobs;
@@ -580,6 +585,14 @@ ensure_account (EmberSyncManager         *self,
   return info;
 }
 
+typedef struct
+{
+  gint64   only_id;   /* 0: every account */
+  guint64  serial;    /* change serial when the read started */
+  gboolean sync;
+  gboolean replace;   /* accounts not read are dropped */
+} LoadRequest;
+
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
@@ -587,13 +600,14 @@ load_thread (GTask        *task,
              GCancellable *cancellable)
 {
   EmberSyncManager *self = source_object;
+  const LoadRequest *request = task_data;
   GError *error = NULL;
   GPtrArray *accounts;
-  gint64 *only_id = task_data;
 
-  if (only_id != NULL)
+  if (request->only_id != 0)
     {
-      EmberAccountRecord *account = ember_store_get_account_sync (self->store, *only_id, cancellable, &error);
+      EmberAccountRecord *account = ember_store_get_account_sync (self->store, request->only_id,
+                                                                  cancellable, &error);
 
       if (account == NULL)
         {
@@ -612,19 +626,44 @@ load_thread (GTask        *task,
   g_task_return_pointer (task, accounts, (GDestroyNotify) g_ptr_array_unref);
 }
 
-typedef struct
+static GTask *
+load_task_new (EmberSyncManager   *self,
+               gint64              only_id,
+               gboolean            sync,
+               gboolean            replace,
+               GCancellable       *cancellable,
+               GAsyncReadyCallback callback,
+               gpointer            user_data)
 {
-  gboolean sync;
-  gboolean replace;
-} LoadOptions;
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  LoadRequest *request = g_new0 (LoadRequest, 1);
+
+  request->only_id = only_id;
+  request->serial = ++self->change_serial;
+  request->sync = sync;
+  request->replace = replace;
+  g_task_set_task_data (task, request, g_free);
+  return task;
+}
+
+/* Whether @account_id was removed after the read behind @request began:
+ * such a read must not bring it back. */
+static gboolean
+removed_since (EmberSyncManager  *self,
+               gint64             account_id,
+               const LoadRequest *request)
+{
+  const guint64 *removed_at = g_hash_table_lookup (self->removed_at, &account_id);
+
+  return removed_at != NULL && *removed_at > request->serial;
+}
 
 static gboolean
 apply_loaded_accounts (EmberSyncManager *self,
                        GTask            *task,
-                       gboolean          replace,
-                       gboolean          sync,
                        GError          **error)
 {
+  const LoadRequest *request = g_task_get_task_data (task);
   g_autoptr(GPtrArray) accounts = g_task_propagate_pointer (task, error);
   g_autoptr(GHashTable) seen = NULL;
 
@@ -634,14 +673,20 @@ apply_loaded_accounts (EmberSyncManager *self,
   seen = g_hash_table_new (g_int64_hash, g_int64_equal);
   for (guint i = 0; i < accounts->len; i++)
     {
-      AccountInfo *info = ensure_account (self, g_ptr_array_index (accounts, i));
+      const EmberAccountRecord *record = g_ptr_array_index (accounts, i);
+      AccountInfo *info;
 
+      if (removed_since (self, record->id, request))
+        continue;
+      info = ensure_account (self, record);
+      if (request->only_id != 0)
+        info->added_at = MAX (info->added_at, request->serial);
       g_hash_table_add (seen, &info->account_id);
-      if (sync)
+      if (request->sync)
         queue_account (self, info);
     }
 
-  if (replace)
+  if (request->replace)
     {
       GHashTableIter iter;
       AccountInfo *info;
@@ -649,7 +694,8 @@ apply_loaded_accounts (EmberSyncManager *self,
       g_hash_table_iter_init (&iter, self->accounts);
       while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &info))
         {
-          if (g_hash_table_contains (seen, &info->account_id))
+          /* Added while the list was being read: the list may predate it. */
+          if (g_hash_table_contains (seen, &info->account_id) || info->added_at > request->serial)
             continue;
           if (info->job != NULL)
             g_cancellable_cancel (info->job->cancellable);
@@ -669,10 +715,9 @@ load_done_cb (GObject      *object,
 {
   EmberSyncManager *self = EMBER_SYNC_MANAGER (object);
   g_autoptr(GTask) outer = user_data;
-  const LoadOptions *options = g_task_get_task_data (outer);
   GError *error = NULL;
 
-  if (!apply_loaded_accounts (self, G_TASK (result), options->replace, options->sync, &error))
+  if (!apply_loaded_accounts (self, G_TASK (result), &error))
     g_task_return_error (outer, error);
   else
     g_task_return_boolean (outer, TRUE);
@@ -687,18 +732,13 @@ ember_sync_manager_load_async (EmberSyncManager   *self,
 {
   g_autoptr(GTask) outer = NULL;
   g_autoptr(GTask) inner = NULL;
-  LoadOptions *options;
 
   g_return_if_fail (EMBER_IS_SYNC_MANAGER (self));
 
   outer = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (outer, ember_sync_manager_load_async);
-  options = g_new0 (LoadOptions, 1);
-  options->sync = sync;
-  options->replace = TRUE;
-  g_task_set_task_data (outer, options, g_free);
 
-  inner = g_task_new (self, cancellable, load_done_cb, g_steal_pointer (&outer));
+  inner = load_task_new (self, 0, sync, TRUE, cancellable, load_done_cb, g_steal_pointer (&outer));
   g_task_run_in_thread (inner, load_thread);
 }
 
@@ -720,7 +760,7 @@ add_account_done_cb (GObject      *object,
   EmberSyncManager *self = EMBER_SYNC_MANAGER (object);
   g_autoptr(GError) error = NULL;
 
-  if (!apply_loaded_accounts (self, G_TASK (result), FALSE, TRUE, &error))
+  if (!apply_loaded_accounts (self, G_TASK (result), &error))
     g_warning ("Could not read a new account: %s", error->message);
 }
 
@@ -729,14 +769,11 @@ ember_sync_manager_add_account (EmberSyncManager *self,
                                 gint64            account_id)
 {
   g_autoptr(GTask) task = NULL;
-  gint64 *id;
 
   g_return_if_fail (EMBER_IS_SYNC_MANAGER (self));
+  g_return_if_fail (account_id > 0);
 
-  id = g_new (gint64, 1);
-  *id = account_id;
-  task = g_task_new (self, NULL, add_account_done_cb, NULL);
-  g_task_set_task_data (task, id, g_free);
+  task = load_task_new (self, account_id, TRUE, FALSE, NULL, add_account_done_cb, NULL);
   g_task_run_in_thread (task, load_thread);
 }
 
@@ -747,6 +784,16 @@ ember_sync_manager_remove_account (EmberSyncManager *self,
   AccountInfo *info;
 
   g_return_if_fail (EMBER_IS_SYNC_MANAGER (self));
+
+  /* Even when not known yet: a list being read may still bring it. */
+  {
+    gint64 *key = g_new (gint64, 1);
+    guint64 *serial = g_new (guint64, 1);
+
+    *key = account_id;
+    *serial = ++self->change_serial;
+    g_hash_table_replace (self->removed_at, key, serial);
+  }
 
   info = lookup_account (self, account_id);
   if (info == NULL)
@@ -1147,6 +1194,7 @@ ember_sync_manager_finalize (GObject *object)
 
   g_queue_clear (&self->queue);
   g_clear_pointer (&self->accounts, g_hash_table_unref);
+  g_clear_pointer (&self->removed_at, g_hash_table_unref);
   g_clear_object (&self->tracker);
   g_clear_object (&self->store);
   if (self->factory_data_destroy != NULL)
@@ -1240,6 +1288,7 @@ ember_sync_manager_init (EmberSyncManager *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->accounts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, account_info_free);
+  self->removed_at = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   g_queue_init (&self->queue);
   self->max_jobs = 4;
   self->tracker = ember_task_tracker_new (8);

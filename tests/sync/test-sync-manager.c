@@ -547,6 +547,68 @@ test_paused_starts_nothing (Fixture       *fixture,
   g_assert_cmpuint (state.calls, ==, fixture->account_ids->len);
 }
 
+static gboolean
+manager_knows (EmberSyncManager *manager,
+               gint64            account_id)
+{
+  g_autoptr(GArray) ids = ember_sync_manager_list_accounts (manager);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      if (g_array_index (ids, gint64, i) == account_id)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+two_returned (gpointer data)
+{
+  guint returned;
+
+  g_mutex_lock (&state.mutex);
+  returned = state.returned;
+  g_mutex_unlock (&state.mutex);
+  return returned >= 2;
+}
+
+/* The person removes one account and adds another while the account list
+ * is being (re)read on a worker: the read must neither bring the removed
+ * account back nor drop the new one. */
+static void
+test_reload_keeps_concurrent_changes (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 removed_id = g_array_index (fixture->account_ids, gint64, 0);
+  gint64 kept_id = g_array_index (fixture->account_ids, gint64, 1);
+  gint64 added_id;
+  gboolean done = FALSE;
+
+  /* The reload reads the store's list, which still has removed_id. */
+  ember_sync_manager_load_async (fixture->manager, TRUE, NULL, load_cb, &done);
+  ember_sync_manager_remove_account (fixture->manager, removed_id);
+
+  account->provider = g_strdup ("gmail");
+  account->email = g_strdup ("late@example.test");
+  added_id = ember_store_add_account_sync (fixture->store, account, NULL, &error);
+  g_assert_no_error (error);
+  ember_sync_manager_add_account (fixture->manager, added_id);
+
+  g_assert_true (ember_test_wait_for (loaded, &done, 5000));
+  g_assert_true (ember_test_wait_for (two_returned, NULL, 5000));
+  g_assert_true (ember_test_wait_for (manager_idle, fixture->manager, 5000));
+  /* Nothing else is still on its way. */
+  ember_test_spin (100);
+
+  g_assert_false (manager_knows (fixture->manager, removed_id));
+  g_assert_true (manager_knows (fixture->manager, kept_id));
+  g_assert_true (manager_knows (fixture->manager, added_id));
+  /* Only the kept and the added account synced. */
+  g_assert_cmpuint (state.calls, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -564,6 +626,7 @@ main (int   argc,
   ADD ("server-error-is-retryable", 1, test_server_error_is_retryable);
   ADD ("shutdown-cancels-quickly", 4, test_shutdown_cancels_quickly);
   ADD ("paused-starts-nothing", 3, test_paused_starts_nothing);
+  ADD ("reload-keeps-concurrent-changes", 2, test_reload_keeps_concurrent_changes);
 
   return g_test_run ();
 }
