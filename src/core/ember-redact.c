@@ -110,6 +110,28 @@ append_redacted_value (GString    *result,
     g_string_append (result, REDACTED);
 }
 
+/* "code": 401 and "code": "InvalidAuthenticationToken" in error bodies are
+ * what a bug report needs; an authorization code (in a query, a form, or
+ * JSON) always has digits or punctuation in it. */
+static gboolean
+is_error_code (const char *key,
+               const char *separator,
+               const char *value)
+{
+  gsize len;
+
+  if (g_ascii_strcasecmp (key, "code") != 0 || strchr (separator, ':') == NULL)
+    return FALSE;
+  if (value[0] == '"')
+    value++;
+  len = strcspn (value, "\"\\");
+  if (len == 0 || len > 64)
+    return FALSE;
+  if (strspn (value, "0123456789") == len)
+    return TRUE;
+  return strspn (value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_") == len;
+}
+
 /* Groups: 1 key, 2 the key's closing quote, 3 separator, 4 value. */
 static gboolean
 redact_key_value_cb (const GMatchInfo *match_info,
@@ -124,7 +146,10 @@ redact_key_value_cb (const GMatchInfo *match_info,
   g_string_append (result, key);
   g_string_append (result, quote);
   g_string_append (result, separator);
-  append_redacted_value (result, value);
+  if (is_error_code (key, separator, value))
+    g_string_append (result, value);
+  else
+    append_redacted_value (result, value);
 
   return FALSE;
 }

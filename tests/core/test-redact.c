@@ -86,6 +86,13 @@ test_json (void)
       "{\"client_secret\": \"[REDACTED]\", \"password\": \"[REDACTED]\"}" },
     { "{\"code\": \"4/0AX4XfWh\", \"code_verifier\": \"dBjftJeZ4CVP\"}",
       "{\"code\": \"[REDACTED]\", \"code_verifier\": \"[REDACTED]\"}" },
+    /* Error codes stay readable; an authorization code never looks like one. */
+    { "{\"error\": {\"code\": 401, \"message\": \"Request had invalid credentials\"}}",
+      "{\"error\": {\"code\": 401, \"message\": \"Request had invalid credentials\"}}" },
+    { "{\"error\": {\"code\": \"InvalidAuthenticationToken\"}}",
+      "{\"error\": {\"code\": \"InvalidAuthenticationToken\"}}" },
+    { "{\"code\": \"M.C507_BAY.2.U.6b8f\"}", "{\"code\": \"[REDACTED]\"}" },
+    { "code=InvalidLooking&x=1", "code=[REDACTED]&x=1" },
     { "{\"assertion\": \"jwt\\\"with quote\", \"next\": 1}",
       "{\"assertion\": \"[REDACTED]\", \"next\": 1}" },
     { "{\"password\": 123456}", "{\"password\": [REDACTED]}" },
