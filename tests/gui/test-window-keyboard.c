@@ -1,0 +1,409 @@
+/* test-window-keyboard.c: the window's shortcuts, marking read and unread
+ * on this computer, the shortcuts window and accessible names
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+
+#include "ember-gui-test-utils.h"
+#include "ember-message-item.h"
+#include "ember-message-row.h"
+#include "ember-preferences-window.h"
+#include "ember-test-utils.h"
+#include "ember-window.h"
+
+#define N_MESSAGES 30
+#define BASE_DATE  1764000000 /* 2025-11-24 */
+
+/* One Gmail account with an inbox and a label; message i is i minutes newer
+ * than BASE_DATE and unread when i is even (15 unread). */
+static void
+populate_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmberStore) store = ember_store_new_sync (NULL, NULL, &error);
+  g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
+  g_autoptr(EmberFolderPage) folders = ember_folder_page_new ("folders");
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  EmberFolderRecord *folder;
+  gint64 account_id;
+
+  g_assert_no_error (error);
+  account->provider = g_strdup ("gmail");
+  account->email = g_strdup ("alice@example.test");
+  /* Nothing listens there: syncs fail without touching the network. */
+  account->api_base = g_strdup ("http://127.0.0.1:9");
+  account->auth_base = g_strdup ("http://127.0.0.1:9");
+  account->client_id = g_strdup ("test-client");
+  account_id = ember_store_add_account_sync (store, account, NULL, &error);
+  g_assert_no_error (error);
+
+  folder = ember_folder_record_new ();
+  folder->provider_id = g_strdup ("INBOX");
+  folder->name = g_strdup ("INBOX");
+  folder->kind = EMBER_FOLDER_KIND_INBOX;
+  g_ptr_array_add (folders->folders, folder);
+  folder = ember_folder_record_new ();
+  folder->provider_id = g_strdup ("Label_1");
+  folder->name = g_strdup ("Receipts");
+  folder->kind = EMBER_FOLDER_KIND_LABEL;
+  g_ptr_array_add (folders->folders, folder);
+  folders->complete = TRUE;
+  g_assert_true (ember_store_save_folder_page_sync (store, account_id, folders, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      EmberMessageRecord *message = ember_message_record_new ();
+
+      message->provider_id = g_strdup_printf ("m%u", i);
+      message->thread_id = g_strdup_printf ("t%u", i);
+      message->subject = g_strdup_printf ("Message number %u", i);
+      message->from_name = g_strdup_printf ("Sender %u", i);
+      message->from_address = g_strdup_printf ("sender%u@example.test", i);
+      message->date = BASE_DATE + i * 60;
+      message->snippet = g_strdup ("hello");
+      message->body_text = g_strdup ("hello");
+      message->unread = i % 2 == 0;
+      ember_message_record_add_folder_id (message, "INBOX");
+      g_ptr_array_add (page->messages, message);
+    }
+  g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static GtkWindow *
+start_window (EmberApplication **out_app)
+{
+  GtkWindow *window;
+
+  populate_store ();
+  *out_app = ember_gui_test_start_app ();
+  window = ember_gui_test_wait_for_window (EMBER_TYPE_WINDOW, 5000);
+  g_assert_nonnull (window);
+
+  return window;
+}
+
+static GtkSingleSelection *
+selection_of (GtkWindow *window)
+{
+  GtkWidget *list = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, NULL, NULL);
+
+  g_assert_nonnull (list);
+  return GTK_SINGLE_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
+}
+
+static gboolean
+list_has_rows (gpointer data)
+{
+  GListModel *model = gtk_single_selection_get_model (selection_of (data));
+
+  return model != NULL && g_list_model_get_n_items (model) > 0;
+}
+
+/* Shortcuts */
+
+/* The keyval trigger of @widget's own key bindings for @keyval + @mods. */
+static GtkShortcut *
+find_binding (GtkWidget       *widget,
+              guint            keyval,
+              GdkModifierType  mods)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) &&
+              gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == gdk_keyval_to_lower (keyval) &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
+            return shortcut;
+        }
+    }
+
+  return NULL;
+}
+
+/* The action @accel runs in @window, as GTK resolves a key press: the
+ * application's accels first (they capture), then the window's bindings.
+ * NULL when nothing handles it. */
+static char *
+action_for_accel (GtkWindow  *window,
+                  const char *accel)
+{
+  GtkApplication *app = gtk_window_get_application (window);
+  g_auto(GStrv) actions = gtk_application_get_actions_for_accel (app, accel);
+  GdkModifierType mods;
+  GtkShortcut *shortcut;
+  GtkShortcutAction *action;
+  guint keyval;
+
+  if (actions != NULL && actions[0] != NULL)
+    return g_strdup (actions[0]);
+
+  if (!gtk_accelerator_parse (accel, &keyval, &mods))
+    g_error ("“%s” is no accelerator", accel);
+  shortcut = find_binding (GTK_WIDGET (window), keyval, mods);
+  if (shortcut == NULL)
+    return NULL;
+
+  action = gtk_shortcut_get_action (shortcut);
+  if (!GTK_IS_NAMED_ACTION (action))
+    return NULL;
+  return g_strdup (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)));
+}
+
+/* Runs what pressing @accel in @window runs. */
+static void
+press (GtkWindow  *window,
+       const char *accel)
+{
+  g_autofree char *detailed = action_for_accel (window, accel);
+  g_autofree char *name = NULL;
+  g_autoptr(GVariant) target = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (detailed == NULL)
+    g_error ("pressing %s in the window does nothing", accel);
+  g_action_parse_detailed_name (detailed, &name, &target, &error);
+  g_assert_no_error (error);
+  if (!gtk_widget_activate_action_variant (GTK_WIDGET (window), name, target))
+    g_error ("%s runs %s, which the window does not have", accel, detailed);
+}
+
+static guint
+selected (GtkWindow *window)
+{
+  return gtk_single_selection_get_selected (selection_of (window));
+}
+
+typedef struct
+{
+  GtkWindow *window;
+  guint      position;
+} SelectionWait;
+
+static gboolean
+selection_is (gpointer data)
+{
+  SelectionWait *wait = data;
+
+  return selected (wait->window) == wait->position;
+}
+
+static void
+press_and_expect_selection (GtkWindow  *window,
+                            const char *accel,
+                            guint       position)
+{
+  SelectionWait wait = { window, position };
+
+  press (window, accel);
+  if (!ember_test_wait_for (selection_is, &wait, 5000))
+    g_error ("expected %s to select row %u, row %u is selected", accel, position, selected (window));
+}
+
+/* The sidebar */
+
+static gboolean
+label_has_class (GtkWidget *widget,
+                 gpointer   data)
+{
+  return gtk_widget_has_css_class (widget, data);
+}
+
+static gboolean
+label_has_text (GtkWidget *widget,
+                gpointer   data)
+{
+  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
+}
+
+/* The unread badge of the sidebar row titled @title (0 without one, -1
+ * while there is no such row). */
+static gint64
+sidebar_unread (GtkWindow  *window,
+                const char *title)
+{
+  GtkWidget *sidebar = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_BOX, label_has_class,
+                                                   (gpointer) "navigation-sidebar");
+
+  g_assert_nonnull (sidebar);
+  for (GtkWidget *row = gtk_widget_get_first_child (sidebar); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *badge;
+
+      if (ember_gui_test_find_widget (row, GTK_TYPE_LABEL, label_has_text, (gpointer) title) == NULL)
+        continue;
+      badge = ember_gui_test_find_widget (row, GTK_TYPE_LABEL, label_has_class, (gpointer) "numeric");
+      return badge != NULL ? g_ascii_strtoll (gtk_label_get_text (GTK_LABEL (badge)), NULL, 10) : 0;
+    }
+
+  return -1;
+}
+
+typedef struct
+{
+  GtkWindow        *window;
+  EmberMessageItem *item;
+  gboolean          unread;
+  gint64            inbox_unread;
+} ReadWait;
+
+static gboolean
+row_of_item (GtkWidget *widget,
+             gpointer   data)
+{
+  return ember_message_row_get_item (EMBER_MESSAGE_ROW (widget)) == data;
+}
+
+/* Whether the unread dot of @item's row shows. */
+static gboolean
+dot_shown (GtkWindow        *window,
+           EmberMessageItem *item)
+{
+  GtkWidget *row = ember_gui_test_find_widget (GTK_WIDGET (window), EMBER_TYPE_MESSAGE_ROW, row_of_item, item);
+  GtkWidget *dot;
+
+  g_assert_nonnull (row);
+  dot = ember_gui_test_find_widget (row, GTK_TYPE_IMAGE, label_has_class, (gpointer) "accent");
+  g_assert_nonnull (dot);
+  return gtk_widget_get_opacity (dot) > 0.5;
+}
+
+static gboolean
+read_state_is (gpointer data)
+{
+  ReadWait *wait = data;
+
+  return ember_message_item_get_unread (wait->item) == wait->unread &&
+         dot_shown (wait->window, wait->item) == wait->unread &&
+         sidebar_unread (wait->window, "All Inboxes") == wait->inbox_unread &&
+         sidebar_unread (wait->window, "Inbox") == wait->inbox_unread;
+}
+
+static void
+expect_read_state (GtkWindow        *window,
+                   EmberMessageItem *item,
+                   gboolean          unread,
+                   gint64            inbox_unread)
+{
+  ReadWait wait = { window, item, unread, inbox_unread };
+
+  if (!ember_test_wait_for (read_state_is, &wait, 10000))
+    g_error ("expected “%s” %s with %" G_GINT64_FORMAT " unread in the sidebar; it is %s (dot %s), "
+             "the sidebar says %" G_GINT64_FORMAT " (All Inboxes) and %" G_GINT64_FORMAT " (Inbox)",
+             ember_message_item_get_subject (item), unread ? "unread" : "read", inbox_unread,
+             ember_message_item_get_unread (item) ? "unread" : "read",
+             dot_shown (window, item) ? "shown" : "hidden",
+             sidebar_unread (window, "All Inboxes"), sidebar_unread (window, "Inbox"));
+}
+
+static gboolean
+inbox_count_is_15 (gpointer data)
+{
+  return sidebar_unread (data, "All Inboxes") == 15;
+}
+
+static void
+test_navigate_and_mark_read (void)
+{
+  EmberApplication *app;
+  GtkWindow *window;
+  GListModel *model;
+  g_autoptr(EmberMessageItem) newest = NULL;
+  g_autoptr(EmberMessageItem) second = NULL;
+  GtkWidget *search_bar;
+
+  window = start_window (&app);
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 30000));
+  g_assert_true (ember_test_wait_for (inbox_count_is_15, window, 10000));
+  model = gtk_single_selection_get_model (selection_of (window));
+  newest = g_list_model_get_item (model, 0);
+  second = g_list_model_get_item (model, 1);
+  g_assert_cmpstr (ember_message_item_get_record (newest)->subject, ==, "Message number 29");
+  g_assert_false (ember_message_item_get_unread (newest));
+  g_assert_true (ember_message_item_get_unread (second));
+  g_assert_cmpuint (selected (window), ==, GTK_INVALID_LIST_POSITION);
+
+  /* j / k and Alt+Down / Alt+Up move through the list. */
+  press_and_expect_selection (window, "j", 0);
+  press_and_expect_selection (window, "j", 1);
+
+  /* Showing an unread message in the reader marks it read: the dot goes
+   * and both inbox counts drop. */
+  expect_read_state (window, second, FALSE, 14);
+
+  press (window, "<Shift><Control>u");
+  expect_read_state (window, second, TRUE, 15);
+  /* Marking unread does not bounce back to read while it stays open. */
+  ember_test_spin (300);
+  expect_read_state (window, second, TRUE, 15);
+
+  press (window, "<Control>i");
+  expect_read_state (window, second, FALSE, 14);
+
+  press_and_expect_selection (window, "k", 0);
+  press_and_expect_selection (window, "<Alt>Down", 1);
+  press_and_expect_selection (window, "<Alt>Up", 0);
+  /* The newest message was read already; marking it unread counts. */
+  press (window, "<Shift><Control>u");
+  expect_read_state (window, newest, TRUE, 15);
+  press (window, "<Control>i");
+  expect_read_state (window, newest, FALSE, 14);
+  expect_read_state (window, second, FALSE, 14);
+
+  /* Ctrl+F opens the search bar. */
+  search_bar = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL, NULL);
+  g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
+  press (window, "<Control>f");
+  g_assert_true (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (search_bar), FALSE);
+
+  /* F5 and Ctrl+R sync; Ctrl+, opens Preferences. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *accel = i == 0 ? "F5" : "<Control>r";
+      g_autofree char *action = action_for_accel (window, accel);
+
+      g_assert_cmpstr (action, ==, "win.sync-now");
+      press (window, accel);
+    }
+  press (window, "<Control>comma");
+  g_assert_nonnull (ember_gui_test_wait_for_window (EMBER_TYPE_PREFERENCES_WINDOW, 5000));
+
+  ember_gui_test_quit_app (app);
+  g_object_unref (app);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_setenv ("LANGUAGE", "C", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!ember_gui_test_init ())
+    {
+      g_printerr ("no display: skipping the GUI tests\n");
+      return 77;
+    }
+
+  ember_gui_test_add ("/ember/gui/keyboard/navigate-and-mark-read", test_navigate_and_mark_read);
+
+  return g_test_run ();
+}
