@@ -51,6 +51,7 @@ struct _EmberWindow
   char                  *selected_key;   /* keeps the sidebar selection across reloads */
   gboolean               showing_search;
   EmberMessageItem      *selected_item;  /* watched for its unread flag */
+  gboolean               mark_read_on_show;
 
   AdwToastOverlay       *toast_overlay;
   GtkStack              *main_stack;
@@ -326,12 +327,13 @@ reader_loading_cb (EmberWindow *self)
 {
   EmberMessageItem *item = self->selected_item;
 
-  if (item == NULL ||
+  if (item == NULL || !self->mark_read_on_show ||
       ember_message_view_get_loading (self->message_view) ||
       ember_message_view_get_message_id (self->message_view) != ember_message_item_get_id (item) ||
       !ember_message_view_get_shown (self->message_view))
     return;
 
+  self->mark_read_on_show = FALSE;
   set_unread (self, item, FALSE);
 }
 
@@ -345,6 +347,7 @@ set_selected_item (EmberWindow      *self,
   if (self->selected_item != NULL)
     g_signal_handlers_disconnect_by_func (self->selected_item, update_read_actions, self);
   g_set_object (&self->selected_item, item);
+  self->mark_read_on_show = item != NULL;
   if (item != NULL)
     g_signal_connect_object (item, "notify::unread", G_CALLBACK (update_read_actions), self, G_CONNECT_SWAPPED);
   update_read_actions (self);
@@ -894,6 +897,7 @@ mark_read_action (GtkWidget  *widget,
 {
   EmberWindow *self = EMBER_WINDOW (widget);
 
+  self->mark_read_on_show = FALSE;
   set_unread (self, self->selected_item, FALSE);
 }
 
@@ -904,6 +908,8 @@ mark_unread_action (GtkWidget  *widget,
 {
   EmberWindow *self = EMBER_WINDOW (widget);
 
+  /* The person's choice wins over the reader finishing its load. */
+  self->mark_read_on_show = FALSE;
   set_unread (self, self->selected_item, TRUE);
 }
 

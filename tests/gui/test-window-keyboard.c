@@ -7,6 +7,7 @@
 
 #include <locale.h>
 
+#include "ember-account-page.h"
 #include "ember-gui-test-utils.h"
 #include "ember-message-item.h"
 #include "ember-message-row.h"
@@ -106,6 +107,15 @@ list_has_rows (gpointer data)
 
 /* Shortcuts */
 
+/* The key bindings of @widget's class (not the application's accels,
+ * which GTK adds to the window in a controller of their own). */
+static gboolean
+is_class_bindings (GtkEventController *controller)
+{
+  return GTK_IS_SHORTCUT_CONTROLLER (controller) &&
+         g_strcmp0 (gtk_event_controller_get_name (controller), "gtk-widget-class-shortcuts") == 0;
+}
+
 /* The keyval trigger of @widget's own key bindings for @keyval + @mods. */
 static GtkShortcut *
 find_binding (GtkWidget       *widget,
@@ -118,7 +128,7 @@ find_binding (GtkWidget       *widget,
     {
       g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
 
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+      if (!is_class_bindings (controller))
         continue;
 
       for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
@@ -388,12 +398,395 @@ test_navigate_and_mark_read (void)
   g_object_unref (app);
 }
 
+/* The shortcuts window */
+
+typedef struct
+{
+  char *action;       /* action-name, or NULL */
+  char *accelerator;  /* accelerator, or NULL */
+  char *title;
+} ListedShortcut;
+
+static void
+listed_shortcut_free (gpointer data)
+{
+  ListedShortcut *listed = data;
+
+  g_free (listed->action);
+  g_free (listed->accelerator);
+  g_free (listed->title);
+  g_free (listed);
+}
+
+static void
+collect_listed (GtkWidget *widget,
+                GPtrArray *listed)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      ListedShortcut *entry = g_new0 (ListedShortcut, 1);
+
+      g_object_get (widget,
+                    "action-name", &entry->action,
+                    "accelerator", &entry->accelerator,
+                    "title", &entry->title,
+                    NULL);
+      g_ptr_array_add (listed, entry);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_listed (child, listed);
+}
+
+static gboolean
+listed_by_action (GPtrArray  *listed,
+                  const char *action)
+{
+  for (guint i = 0; i < listed->len; i++)
+    {
+      ListedShortcut *entry = listed->pdata[i];
+
+      if (g_strcmp0 (entry->action, action) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+listed_by_accelerator (GPtrArray       *listed,
+                       guint            keyval,
+                       GdkModifierType  mods)
+{
+  for (guint i = 0; i < listed->len; i++)
+    {
+      ListedShortcut *entry = listed->pdata[i];
+      g_auto(GStrv) accels = NULL;
+
+      if (entry->action != NULL || entry->accelerator == NULL)
+        continue;
+      accels = g_strsplit (entry->accelerator, " ", -1);
+      for (guint j = 0; accels[j] != NULL; j++)
+        {
+          guint listed_keyval;
+          GdkModifierType listed_mods;
+
+          if (gtk_accelerator_parse (accels[j], &listed_keyval, &listed_mods) &&
+              gdk_keyval_to_lower (listed_keyval) == gdk_keyval_to_lower (keyval) && listed_mods == mods)
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+is_own_action (const char *name)
+{
+  GtkWidgetClass *klass = g_type_class_peek (EMBER_TYPE_WINDOW);
+  const GVariantType *parameter_type;
+  const char *property_name;
+  const char *action_name;
+  GType owner;
+
+  for (guint i = 0;
+       gtk_widget_class_query_action (klass, i, &owner, &action_name, &parameter_type, &property_name);
+       i++)
+    {
+      if (owner == EMBER_TYPE_WINDOW && g_strcmp0 (action_name, name) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_shortcuts_window_lists_every_accel (void)
+{
+  EmberApplication *app;
+  GtkWindow *window;
+  GtkShortcutsWindow *overlay;
+  g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func (listed_shortcut_free);
+  g_auto(GStrv) actions = NULL;
+  g_autoptr(GListModel) controllers = NULL;
+  guint n_checked = 0;
+
+  window = start_window (&app);
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+  collect_listed (GTK_WIDGET (overlay), listed);
+  g_assert_cmpuint (listed->len, >, 0);
+
+  /* Every application accel, shown by action (the shortcuts window then
+   * shows the accels the application has for it). */
+  actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), actions[i]);
+
+      if (accels[0] == NULL)
+        continue;
+      if (!listed_by_action (listed, actions[i]))
+        {
+          guint keyval;
+          GdkModifierType mods;
+
+          /* Or, for actions with bare-key bindings too, by accelerator. */
+          for (guint j = 0; accels[j] != NULL; j++)
+            {
+              g_assert_true (gtk_accelerator_parse (accels[j], &keyval, &mods));
+              if (!listed_by_accelerator (listed, keyval, mods))
+                g_error ("%s (%s) is missing from the shortcuts window", accels[j], actions[i]);
+            }
+        }
+      n_checked++;
+    }
+  g_assert_cmpuint (n_checked, >=, 10);
+
+  /* Every key binding of the window's own actions, by accelerator. */
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!is_class_bindings (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+          const char *name;
+
+          if (!GTK_IS_NAMED_ACTION (action))
+            continue;
+          name = gtk_named_action_get_action_name (GTK_NAMED_ACTION (action));
+          if (!is_own_action (name))
+            continue;
+          g_assert_true (GTK_IS_KEYVAL_TRIGGER (trigger));
+          if (!listed_by_accelerator (listed,
+                                      gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)),
+                                      gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger))))
+            {
+              g_autofree char *text = gtk_shortcut_trigger_to_string (trigger);
+
+              g_error ("%s (%s) is missing from the shortcuts window", text, name);
+            }
+          n_checked++;
+        }
+    }
+  g_assert_cmpuint (n_checked, >=, 12);
+
+  /* And nothing listed that the app does not have: entries by action have
+   * accels, entries by accelerator run one action for all their keys. */
+  for (guint i = 0; i < listed->len; i++)
+    {
+      ListedShortcut *entry = listed->pdata[i];
+      g_autofree char *first_action = NULL;
+      g_auto(GStrv) accels = NULL;
+
+      if (entry->action != NULL)
+        {
+          g_auto(GStrv) app_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), entry->action);
+
+          if (app_accels[0] == NULL)
+            g_error ("“%s” lists %s, which has no shortcut", entry->title, entry->action);
+          continue;
+        }
+
+      g_assert_nonnull (entry->accelerator);
+      accels = g_strsplit (entry->accelerator, " ", -1);
+      for (guint j = 0; accels[j] != NULL; j++)
+        {
+          g_autofree char *action = action_for_accel (window, accels[j]);
+
+          if (action == NULL)
+            g_error ("“%s” lists %s, which does nothing", entry->title, accels[j]);
+          if (first_action == NULL)
+            first_action = g_steal_pointer (&action);
+          else if (g_strcmp0 (action, first_action) != 0)
+            g_error ("“%s” lists keys for both %s and %s", entry->title, first_action, action);
+        }
+    }
+
+  ember_gui_test_quit_app (app);
+  g_object_unref (app);
+}
+
+/* Accessible names */
+
+static gboolean
+has_visible_text (GtkWidget *widget)
+{
+  if (!gtk_widget_get_visible (widget))
+    return FALSE;
+
+  if (GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (has_visible_text (child))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+has_accessible_name (GtkWidget *widget)
+{
+  return gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+         gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY) ||
+         has_visible_text (widget);
+}
+
+/* What a person can click, toggle, type into or focus. */
+static gboolean
+is_interactive (GtkWidget *widget)
+{
+  GtkWidget *parent = gtk_widget_get_parent (widget);
+
+  /* The text of an entry is named by the entry. */
+  if (GTK_IS_TEXT (widget) && parent != NULL && GTK_IS_EDITABLE (parent))
+    return FALSE;
+
+  /* Scrolling containers take focus only to hand it to their content. */
+  if (GTK_IS_SCROLLED_WINDOW (widget) || GTK_IS_VIEWPORT (widget))
+    return FALSE;
+
+  if (GTK_IS_LIST_BOX_ROW (widget))
+    return gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (widget)) ||
+           gtk_list_box_row_get_selectable (GTK_LIST_BOX_ROW (widget));
+
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_SWITCH (widget) ||
+         GTK_IS_CHECK_BUTTON (widget) || GTK_IS_EDITABLE (widget) || GTK_IS_DROP_DOWN (widget) ||
+         GTK_IS_SCALE (widget) || gtk_widget_get_focusable (widget);
+}
+
+static void
+collect_unnamed (GtkWidget *widget,
+                 GString   *unnamed)
+{
+  /* What the person can reach now: the tests open each state to check. */
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (is_interactive (widget) && !has_accessible_name (widget))
+    {
+      const char *tooltip = gtk_widget_get_tooltip_text (widget);
+      const char *icon = GTK_IS_BUTTON (widget) ? gtk_button_get_icon_name (GTK_BUTTON (widget)) : NULL;
+      GtkWidget *parent = gtk_widget_get_parent (widget);
+      GtkWidget *group = gtk_widget_get_ancestor (widget, ADW_TYPE_PREFERENCES_GROUP);
+
+      g_string_append_printf (unnamed, "\n  %s (in %s; tooltip “%s”, icon %s, group “%s”)",
+                              G_OBJECT_TYPE_NAME (widget),
+                              parent != NULL ? G_OBJECT_TYPE_NAME (parent) : "nothing",
+                              tooltip != NULL ? tooltip : "", icon != NULL ? icon : "none",
+                              group != NULL ? adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group)) : "");
+      for (GtkWidget *a = parent; a != NULL; a = gtk_widget_get_parent (a))
+        g_string_append_printf (unnamed, " < %s", G_OBJECT_TYPE_NAME (a));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_unnamed (child, unnamed);
+}
+
+static void
+assert_all_named (GtkWidget *root)
+{
+  g_autoptr(GString) unnamed = g_string_new (NULL);
+
+  collect_unnamed (root, unnamed);
+  if (unnamed->len > 0)
+    g_error ("%s has interactive widgets without an accessible name:%s", G_OBJECT_TYPE_NAME (root), unnamed->str);
+}
+
+typedef struct
+{
+  GtkWidget *root;
+  GType      type;
+  GtkWidget *found;
+} MappedWait;
+
+static gboolean
+is_mapped (GtkWidget *widget,
+           gpointer   data)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+mapped_appears (gpointer data)
+{
+  MappedWait *wait = data;
+
+  wait->found = ember_gui_test_find_widget (wait->root, wait->type, is_mapped, NULL);
+  return wait->found != NULL;
+}
+
+static GtkWidget *
+wait_for_mapped (GtkWidget *root,
+                 GType      type)
+{
+  MappedWait wait = { root, type, NULL };
+
+  if (!ember_test_wait_for (mapped_appears, &wait, 5000))
+    g_error ("expected a mapped %s, there is none", g_type_name (type));
+
+  return wait.found;
+}
+
+static void
+test_accessible_names (void)
+{
+  EmberApplication *app;
+  GtkWindow *window;
+  GtkWindow *preferences;
+  GtkWidget *account_page;
+
+  window = start_window (&app);
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 30000));
+  g_assert_true (ember_test_wait_for (inbox_count_is_15, window, 10000));
+  /* With a message open, so the reader's buttons count too. */
+  press_and_expect_selection (window, "j", 0);
+  press (window, "<Control>f");
+  ember_test_spin (300);
+  assert_all_named (GTK_WIDGET (window));
+
+  press (window, "<Control>comma");
+  preferences = ember_gui_test_wait_for_window (EMBER_TYPE_PREFERENCES_WINDOW, 5000);
+  g_assert_nonnull (preferences);
+  ember_test_spin (300);
+  assert_all_named (GTK_WIDGET (preferences));
+
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "general");
+  ember_test_spin (300);
+  assert_all_named (GTK_WIDGET (preferences));
+
+  /* The account's own page (the store's first account has id 1). */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-account", g_variant_new_int64 (1));
+  account_page = wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE);
+  g_assert_cmpint (ember_account_page_get_account_id (EMBER_ACCOUNT_PAGE (account_page)), ==, 1);
+  /* Ctrl+, again raises the same window. */
+  press (window, "<Control>comma");
+  ember_test_spin (300);
+  g_assert_true (gtk_widget_get_mapped (account_page));
+  assert_all_named (GTK_WIDGET (preferences));
+
+  ember_gui_test_quit_app (app);
+  g_object_unref (app);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "C.UTF-8");
   g_setenv ("LANGUAGE", "C", TRUE);
+  /* The headless runner turns accessibility off (GTK_A11Y=none), which
+   * drops every accessible property; the test backend keeps them. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -404,6 +797,8 @@ main (int   argc,
     }
 
   ember_gui_test_add ("/ember/gui/keyboard/navigate-and-mark-read", test_navigate_and_mark_read);
+  ember_gui_test_add ("/ember/gui/keyboard/shortcuts-window-lists-every-accel", test_shortcuts_window_lists_every_accel);
+  ember_gui_test_add ("/ember/gui/keyboard/accessible-names", test_accessible_names);
 
   return g_test_run ();
 }
