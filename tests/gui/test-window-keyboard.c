@@ -8,6 +8,7 @@
 #include <locale.h>
 
 #include "ember-account-page.h"
+#include "ember-add-account-page.h"
 #include "ember-gui-test-utils.h"
 #include "ember-message-item.h"
 #include "ember-message-row.h"
@@ -80,6 +81,8 @@ start_window (EmberApplication **out_app)
 {
   GtkWindow *window;
 
+  /* As test-accounts: subpages come and go at once. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   populate_store ();
   *out_app = ember_gui_test_start_app ();
   window = ember_gui_test_wait_for_window (EMBER_TYPE_WINDOW, 5000);
@@ -737,6 +740,20 @@ wait_for_mapped (GtkWidget *root,
   return wait.found;
 }
 
+static gboolean
+group_has_title (GtkWidget *widget,
+                 gpointer   data)
+{
+  return g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), data) == 0;
+}
+
+static gboolean
+row_has_title (GtkWidget *widget,
+               gpointer   data)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
+}
+
 static void
 test_accessible_names (void)
 {
@@ -744,6 +761,8 @@ test_accessible_names (void)
   GtkWindow *window;
   GtkWindow *preferences;
   GtkWidget *account_page;
+  GtkWidget *group;
+  GtkWidget *row;
 
   window = start_window (&app);
   g_assert_true (ember_test_wait_for (list_has_rows, window, 30000));
@@ -772,6 +791,20 @@ test_accessible_names (void)
   press (window, "<Control>comma");
   ember_test_spin (300);
   g_assert_true (gtk_widget_get_mapped (account_page));
+  assert_all_named (GTK_WIDGET (preferences));
+
+  /* Adding an account: the provider's page with its address entry. */
+  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (preferences));
+  ember_test_spin (300);
+  group = ember_gui_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_PREFERENCES_GROUP, group_has_title,
+                                      (gpointer) "Add an Account");
+  g_assert_nonnull (group);
+  row = ember_gui_test_find_widget (group, ADW_TYPE_ACTION_ROW, row_has_title, (gpointer) "Google");
+  g_assert_nonnull (row);
+  adw_action_row_activate (ADW_ACTION_ROW (row));
+  wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ADD_ACCOUNT_PAGE);
+  ember_test_spin (300);
+  assert_all_named (GTK_WIDGET (preferences));
   assert_all_named (GTK_WIDGET (preferences));
 
   ember_gui_test_quit_app (app);
