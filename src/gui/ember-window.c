@@ -299,6 +299,9 @@ unread_set_cb (GObject      *object,
 
   /* The row's dot follows the item; the counts are read from the store. */
   ember_message_item_set_unread (change->item, change->unread);
+  /* Search results are items of their own: the folder's list catches up. */
+  if (self->showing_search && self->folder_model != NULL)
+    ember_message_list_model_refresh (self->folder_model);
   reload_sidebar (self);
 }
 

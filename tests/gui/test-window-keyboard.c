@@ -330,6 +330,24 @@ inbox_count_is_15 (gpointer data)
   return sidebar_unread (data, "All Inboxes") == 15;
 }
 
+static gboolean
+inbox_count_is_13 (gpointer data)
+{
+  return sidebar_unread (data, "All Inboxes") == 13;
+}
+
+static gboolean
+shows_only_26 (gpointer data)
+{
+  GListModel *model = gtk_single_selection_get_model (selection_of (data));
+  g_autoptr(EmberMessageItem) item = NULL;
+
+  if (model == NULL || g_list_model_get_n_items (model) != 1)
+    return FALSE;
+  item = g_list_model_get_item (model, 0);
+  return g_strcmp0 (ember_message_item_get_record (item)->subject, "Message number 26") == 0;
+}
+
 static void
 test_navigate_and_mark_read (void)
 {
@@ -338,7 +356,9 @@ test_navigate_and_mark_read (void)
   GListModel *model;
   g_autoptr(EmberMessageItem) newest = NULL;
   g_autoptr(EmberMessageItem) second = NULL;
+  g_autoptr(EmberMessageItem) third = NULL;
   GtkWidget *search_bar;
+  GtkWidget *entry;
 
   window = start_window (&app);
   g_assert_true (ember_test_wait_for (list_has_rows, window, 30000));
@@ -378,12 +398,23 @@ test_navigate_and_mark_read (void)
   expect_read_state (window, newest, FALSE, 14);
   expect_read_state (window, second, FALSE, 14);
 
-  /* Ctrl+F opens the search bar. */
+  /* Ctrl+F opens the search bar. A message read from the results is read
+   * in the folder's list too once the search closes. */
+  third = g_list_model_get_item (model, 3);
+  g_assert_cmpstr (ember_message_item_get_record (third)->subject, ==, "Message number 26");
+  g_assert_true (ember_message_item_get_unread (third));
   search_bar = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL, NULL);
   g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
   press (window, "<Control>f");
   g_assert_true (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
+  entry = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "\"Message number 26\"");
+  g_assert_true (ember_test_wait_for (shows_only_26, window, 20000));
+  press_and_expect_selection (window, "j", 0);
+  g_assert_true (ember_test_wait_for (inbox_count_is_13, window, 10000));
   gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (search_bar), FALSE);
+  g_assert_true (gtk_single_selection_get_model (selection_of (window)) == model);
+  expect_read_state (window, third, FALSE, 13);
 
   /* F5 and Ctrl+R sync; Ctrl+, opens Preferences. */
   for (guint i = 0; i < 2; i++)
