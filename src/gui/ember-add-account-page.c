@@ -353,4 +353,9 @@ ember_add_account_page_init (EmberAddAccountPage *self)
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   set_state (self, EMBER_ADD_ACCOUNT_STATE_IDLE, NULL);
+
+  /* libadwaita 1.2 leaves the entry row's text field without a name. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (self->email_row))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Email Address"),
+                                  -1);
 }

@@ -91,21 +91,34 @@ static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action_cb },
 };
 
+/* Every accel here (and every key binding of EmberWindow) must be listed in
+ * gtk/help-overlay.ui; test-window-keyboard checks it. */
+static const struct {
+  const char *action;
+  const char *accels[3];
+} accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
+  { "win.show-help-overlay", { "<Control>question", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+  { "win.search", { "<Control>f", NULL } },
+  { "win.sync-now", { "F5", "<Control>r", NULL } },
+  /* As in Geary. */
+  { "win.mark-read", { "<Control>i", NULL } },
+  { "win.mark-unread", { "<Shift><Control>u", NULL } },
+  /* j and k too: see ember-window.c. */
+  { "win.next-message", { "<Alt>Down", NULL } },
+  { "win.previous-message", { "<Alt>Up", NULL } },
+};
+
 void
 _ember_application_install_actions (EmberApplication *self)
 {
-  static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *preferences_accels[] = { "<Control>comma", NULL };
-  static const char *help_overlay_accels[] = { "<Control>question", NULL };
-  static const char *close_accels[] = { "<Control>w", NULL };
-
   g_action_map_add_action_entries (G_ACTION_MAP (self),
                                    app_actions,
                                    G_N_ELEMENTS (app_actions),
                                    self);
 
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", help_overlay_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
 }

@@ -113,6 +113,16 @@ ember_application_show_preferences (EmberApplication *self)
 
   g_return_if_fail (EMBER_IS_APPLICATION (self));
 
+  /* One Preferences window: pressing Ctrl+, again raises it. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (EMBER_IS_PREFERENCES_WINDOW (l->data))
+        {
+          gtk_window_present (l->data);
+          return;
+        }
+    }
+
   parent = GTK_WINDOW (get_main_window (self));
   preferences = GTK_WINDOW (ember_preferences_window_new (self->settings));
   gtk_window_set_transient_for (preferences, parent);

@@ -113,6 +113,14 @@ ember_message_view_get_loading (EmberMessageView *self)
   return self->loading;
 }
 
+gboolean
+ember_message_view_get_shown (EmberMessageView *self)
+{
+  g_return_val_if_fail (EMBER_IS_MESSAGE_VIEW (self), FALSE);
+
+  return !self->loading && self->message != NULL;
+}
+
 static void
 set_message_id (EmberMessageView *self,
                 gint64            message_id)
@@ -636,17 +644,19 @@ message_loaded_cb (GObject      *object,
     return;
 
   g_clear_object (&self->cancellable);
-  set_loading (self, FALSE);
 
+  /* Listeners of notify::loading see the outcome already on screen. */
   if (message == NULL)
     {
       show_error (self, error);
+      set_loading (self, FALSE);
       return;
     }
 
   g_clear_pointer (&self->message, ember_message_record_free);
   self->message = g_steal_pointer (&message);
   show_record (self);
+  set_loading (self, FALSE);
 }
 
 void

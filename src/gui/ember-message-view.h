@@ -26,5 +26,8 @@ void        ember_message_view_clear          (EmberMessageView *self);
 /* The message shown or being loaded, 0 for none. */
 gint64      ember_message_view_get_message_id (EmberMessageView *self);
 gboolean    ember_message_view_get_loading    (EmberMessageView *self);
+/* TRUE once the message is loaded and on screen (not while loading, nor
+ * after it failed to load). */
+gboolean    ember_message_view_get_shown      (EmberMessageView *self);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "ember-agenda-view.h"
+#include "ember-error.h"
 #include "ember-message-item.h"
 #include "ember-message-list-model.h"
 #include "ember-message-row.h"
@@ -49,6 +50,8 @@ struct _EmberWindow
   GtkSingleSelection    *selection;
   char                  *selected_key;   /* keeps the sidebar selection across reloads */
   gboolean               showing_search;
+  EmberMessageItem      *selected_item;  /* watched for its unread flag */
+  gboolean               mark_read_on_show;
 
   AdwToastOverlay       *toast_overlay;
   GtkStack              *main_stack;
@@ -67,6 +70,7 @@ struct _EmberWindow
   GtkListView           *message_list;
   GtkBox                *agenda_bin;
   GtkBox                *reader_bin;
+  GtkButton             *read_button;
   EmberMessageView      *message_view;
   EmberAgendaView       *agenda_view;
 };
@@ -138,7 +142,13 @@ ember_window_show_error (EmberWindow          *self,
   if (error->needs_sign_in)
     {
       adw_toast_set_button_label (toast, _("_Sign In…"));
-      adw_toast_set_action_name (toast, "app.preferences");
+      if (account_id > 0)
+        {
+          adw_toast_set_action_name (toast, "app.show-account");
+          adw_toast_set_action_target_value (toast, g_variant_new_int64 (account_id));
+        }
+      else
+        adw_toast_set_action_name (toast, "app.add-account");
     }
   else if (error->retryable)
     {
@@ -223,11 +233,135 @@ show_message (EmberWindow      *self,
     ember_message_view_show_message (self->message_view, ember_message_item_get_id (item));
 }
 
+/* Read and unread, on this computer only */
+
+static void
+update_read_actions (EmberWindow *self)
+{
+  EmberMessageItem *item = self->selected_item;
+  gboolean unread = item != NULL && ember_message_item_get_unread (item);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-read", item != NULL && unread);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-unread", item != NULL && !unread);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->read_button), item != NULL);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->read_button),
+                                  unread ? "win.mark-read" : "win.mark-unread");
+  gtk_button_set_icon_name (self->read_button,
+                            unread ? "mail-read-symbolic" : "mail-unread-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->read_button),
+                               unread ? _("Mark as Read on This Computer (not sent to the server yet)")
+                                      : _("Mark as Unread on This Computer (not sent to the server yet)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->read_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  unread ? _("Mark as Read") : _("Mark as Unread"),
+                                  -1);
+}
+
+typedef struct
+{
+  EmberWindow      *self;
+  EmberMessageItem *item;
+  gboolean          unread;
+} UnreadChange;
+
+static void
+unread_change_free (UnreadChange *change)
+{
+  g_object_unref (change->self);
+  g_object_unref (change->item);
+  g_free (change);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UnreadChange, unread_change_free)
+
+static void
+unread_set_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(UnreadChange) change = user_data;
+  EmberWindow *self = change->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!ember_store_set_message_unread_finish (EMBER_STORE (object), result, &error))
+    {
+      /* A message the sync removed meanwhile has nothing left to mark. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          !g_error_matches (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_NOT_FOUND))
+        {
+          g_autoptr(EmberUserError) user_error = ember_user_error_new_from_error (error);
+
+          ember_window_show_error (self, user_error, 0);
+        }
+      return;
+    }
+
+  /* The row's dot follows the item; the counts are read from the store. */
+  ember_message_item_set_unread (change->item, change->unread);
+  /* Search results are items of their own: the folder's list catches up. */
+  if (self->showing_search && self->folder_model != NULL)
+    ember_message_list_model_refresh (self->folder_model);
+  reload_sidebar (self);
+}
+
+static void
+set_unread (EmberWindow      *self,
+            EmberMessageItem *item,
+            gboolean          unread)
+{
+  UnreadChange *change;
+
+  if (item == NULL || self->store == NULL || ember_message_item_get_unread (item) == unread)
+    return;
+
+  change = g_new0 (UnreadChange, 1);
+  change->self = g_object_ref (self);
+  change->item = g_object_ref (item);
+  change->unread = unread;
+  ember_store_set_message_unread_async (self->store, ember_message_item_get_id (item), unread,
+                                        self->cancellable, unread_set_cb, change);
+}
+
+/* Like GNOME's mail clients: a message counts as read once the reader
+ * shows it (not while it is still loading, nor when it failed to load). */
+static void
+reader_loading_cb (EmberWindow *self)
+{
+  EmberMessageItem *item = self->selected_item;
+
+  if (item == NULL || !self->mark_read_on_show ||
+      ember_message_view_get_loading (self->message_view) ||
+      ember_message_view_get_message_id (self->message_view) != ember_message_item_get_id (item) ||
+      !ember_message_view_get_shown (self->message_view))
+    return;
+
+  self->mark_read_on_show = FALSE;
+  set_unread (self, item, FALSE);
+}
+
+static void
+set_selected_item (EmberWindow      *self,
+                   EmberMessageItem *item)
+{
+  if (self->selected_item == item)
+    return;
+
+  if (self->selected_item != NULL)
+    g_signal_handlers_disconnect_by_func (self->selected_item, update_read_actions, self);
+  g_set_object (&self->selected_item, item);
+  self->mark_read_on_show = item != NULL;
+  if (item != NULL)
+    g_signal_connect_object (item, "notify::unread", G_CALLBACK (update_read_actions), self, G_CONNECT_SWAPPED);
+  update_read_actions (self);
+}
+
 static void
 selection_changed_cb (EmberWindow *self)
 {
   EmberMessageItem *item = gtk_single_selection_get_selected_item (self->selection);
 
+  set_selected_item (self, item);
   show_message (self, item);
 }
 
@@ -760,6 +894,29 @@ previous_message_action (GtkWidget  *widget,
 }
 
 static void
+mark_read_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  EmberWindow *self = EMBER_WINDOW (widget);
+
+  self->mark_read_on_show = FALSE;
+  set_unread (self, self->selected_item, FALSE);
+}
+
+static void
+mark_unread_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  EmberWindow *self = EMBER_WINDOW (widget);
+
+  /* The person's choice wins over the reader finishing its load. */
+  self->mark_read_on_show = FALSE;
+  set_unread (self, self->selected_item, TRUE);
+}
+
+static void
 show_sidebar_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -888,6 +1045,9 @@ ember_window_dispose (GObject *object)
   if (self->sync_manager != NULL)
     g_signal_handlers_disconnect_by_data (self->sync_manager, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMBER_TYPE_WINDOW);
+  if (self->selected_item != NULL)
+    g_signal_handlers_disconnect_by_func (self->selected_item, update_read_actions, self);
+  g_clear_object (&self->selected_item);
   g_clear_object (&self->selection);
   g_clear_object (&self->folder_model);
   g_clear_object (&self->sync_manager);
@@ -939,6 +1099,7 @@ ember_window_class_init (EmberWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, message_list);
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, agenda_bin);
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, reader_bin);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, read_button);
 
   gtk_widget_class_install_action (widget_class, "win.sync-now", NULL, sync_now_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
@@ -947,10 +1108,12 @@ ember_window_class_init (EmberWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.sync-now", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync-now", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "win.next-message", NULL);
+  gtk_widget_class_install_action (widget_class, "win.mark-read", NULL, mark_read_action);
+  gtk_widget_class_install_action (widget_class, "win.mark-unread", NULL, mark_unread_action);
+
+  /* Shortcuts with modifiers are application accels (ember-application-
+   * actions.c). Bare letters are bindings of the window instead: those run
+   * after the focused widget, so typing j or k in the search entry types. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, 0, "win.next-message", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, 0, "win.previous-message", NULL);
 }
@@ -967,6 +1130,8 @@ ember_window_init (EmberWindow *self)
   self->message_view = EMBER_MESSAGE_VIEW (ember_message_view_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (self->message_view), TRUE);
   gtk_box_append (self->reader_bin, GTK_WIDGET (self->message_view));
+  g_signal_connect_object (self->message_view, "notify::loading",
+                           G_CALLBACK (reader_loading_cb), self, G_CONNECT_SWAPPED);
   self->agenda_view = EMBER_AGENDA_VIEW (ember_agenda_view_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (self->agenda_view), TRUE);
   gtk_box_append (self->agenda_bin, GTK_WIDGET (self->agenda_view));
@@ -998,6 +1163,8 @@ ember_window_init (EmberWindow *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_signal_connect_object (self, "notify::application",
                            G_CALLBACK (application_set_cb), self, G_CONNECT_SWAPPED);
+
+  update_read_actions (self);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

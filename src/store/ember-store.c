@@ -3092,6 +3092,110 @@ ember_store_remove_account_finish (EmberStore    *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Local flags */
+
+typedef struct
+{
+  gint64   message_id;
+  gboolean unread;
+} UnreadWrite;
+
+static gboolean
+set_message_unread_cb (EmberDbConnection  *connection,
+                       gpointer            user_data,
+                       GCancellable       *cancellable,
+                       GError            **error)
+{
+  UnreadWrite *data = user_data;
+  sqlite3_stmt *stmt;
+
+  /* Folder unread counts are counted from this column, so they follow;
+   * the search index ignores flag changes (see version-002.sql). */
+  stmt = ember_db_connection_prepare (connection, "UPDATE messages SET unread = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, data->message_id);
+  sqlite3_bind_int (stmt, 2, data->unread ? 1 : 0);
+  if (!ember_db_connection_run (connection, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (ember_db_connection_get_handle (connection)) == 0)
+    {
+      g_set_error (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_NOT_FOUND,
+                   _("There is no message with id %" G_GINT64_FORMAT), data->message_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+ember_store_set_message_unread_sync (EmberStore    *self,
+                                     gint64         message_id,
+                                     gboolean       unread,
+                                     GCancellable  *cancellable,
+                                     GError       **error)
+{
+  UnreadWrite data = { message_id, !!unread };
+
+  g_return_val_if_fail (EMBER_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!ember_db_pool_write_sync (self->pool, set_message_unread_cb, &data, cancellable, error))
+    {
+      g_prefix_error (error, _("Could not change the message: "));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+set_message_unread_thread (GTask        *task,
+                           gpointer      source,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  TaskArgs *args = task_data;
+  GError *error = NULL;
+
+  /* args->limit carries the flag. */
+  if (ember_store_set_message_unread_sync (source, args->id, args->limit != 0, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ember_store_set_message_unread_async (EmberStore          *self,
+                                      gint64               message_id,
+                                      gboolean             unread,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  TaskArgs *args;
+
+  g_return_if_fail (EMBER_IS_STORE (self));
+
+  task = start_task (self, ember_store_set_message_unread_async, cancellable, callback, user_data, &args);
+  args->id = message_id;
+  args->limit = unread ? 1 : 0;
+  g_task_run_in_thread (task, set_message_unread_thread);
+}
+
+gboolean
+ember_store_set_message_unread_finish (EmberStore    *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ember_store_set_message_unread_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Opening */
 
 char *

@@ -305,4 +305,23 @@ gboolean            ember_store_remove_account_finish  (EmberStore          *sel
                                                         GAsyncResult        *result,
                                                         GError             **error);
 
+/* Local flags: set a message's unread flag in this copy only. It is not
+ * sent to the server yet, so the server's state replaces it whenever a
+ * sync brings that message again (it changed there, or a full resync).
+ * Folder unread counts follow. NOT_FOUND when the message is gone. */
+gboolean            ember_store_set_message_unread_sync   (EmberStore          *self,
+                                                           gint64               message_id,
+                                                           gboolean             unread,
+                                                           GCancellable        *cancellable,
+                                                           GError             **error);
+void                ember_store_set_message_unread_async  (EmberStore          *self,
+                                                           gint64               message_id,
+                                                           gboolean             unread,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean            ember_store_set_message_unread_finish (EmberStore          *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
+
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include "ember-fake-server.h"
 #include "ember-gui-test-utils.h"
 #include "ember-memory-token-store.h"
+#include "ember-message-item.h"
 #include "ember-preferences-window.h"
 #include "ember-sign-in-dialog.h"
 #include "ember-test-utils.h"
@@ -834,6 +835,171 @@ test_show_account_action (void)
   stop ();
 }
 
+/* A 503 storm: the sync gives up, a toast offers Retry, and Retry (once the
+ * storm is over) brings the mail in. */
+
+static gboolean
+is_retry_button (GtkWidget *widget,
+                 gpointer   data)
+{
+  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "_Retry") == 0 && gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+retry_toast_shows (gpointer data)
+{
+  GtkWidget **button = data;
+
+  *button = ember_gui_test_find_widget (GTK_WIDGET (ember_gui_test_find_window (EMBER_TYPE_WINDOW)),
+                                        GTK_TYPE_BUTTON, is_retry_button, NULL);
+  return *button != NULL;
+}
+
+/* Whether the main window's message list shows @data as a subject. */
+static gboolean
+list_shows_subject (gpointer data)
+{
+  GtkWidget *list = ember_gui_test_find_widget (GTK_WIDGET (ember_gui_test_find_window (EMBER_TYPE_WINDOW)),
+                                                GTK_TYPE_LIST_VIEW, NULL, NULL);
+  GListModel *model;
+
+  if (list == NULL)
+    return FALSE;
+  model = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)));
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(EmberMessageItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (ember_message_item_get_record (item)->subject, data) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+typedef struct
+{
+  gint64          account_id;
+  EmberSyncStatus status;
+} StatusWait;
+
+static gboolean
+account_has_status (gpointer data)
+{
+  StatusWait *wait = data;
+
+  return ember_sync_manager_get_account_status (ember_application_get_sync_manager (fixture.app),
+                                                wait->account_id) == wait->status;
+}
+
+static void
+test_503_storm_retry (void)
+{
+  EmberFakeMessageSpec spec = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_id = NULL;
+  g_autofree char *faults = NULL;
+  GtkWidget *retry = NULL;
+  StatusWait wait;
+  gint64 account_id;
+
+  start (10);
+  /* Give up on a failing request within a second instead of minutes. */
+  ember_http_client_set_backoff_policy (ember_application_get_http_client (fixture.app),
+                                        20 * G_TIME_SPAN_MILLISECOND, 100 * G_TIME_SPAN_MILLISECOND,
+                                        G_TIME_SPAN_SECOND);
+  account_id = add_account_directly ("gmail", "alice@gmail.test");
+  wait.account_id = account_id;
+  wait.status = EMBER_SYNC_STATUS_IDLE;
+  g_assert_true (ember_test_wait_for (account_has_status, &wait, 30000));
+
+  /* Every request answers 503 until told otherwise; meanwhile new mail
+   * arrives that only a sync after the storm can bring. */
+  g_assert_true (ember_fake_server_set_faults (fixture.server, "503:1", &error));
+  g_assert_no_error (error);
+  spec.subject = "Arrived during the storm";
+  spec.from_address = "storm@example.test";
+  spec.text = "hello";
+  spec.unread = TRUE;
+  message_id = ember_fake_server_add_message (fixture.server, "alice@gmail.test", &spec, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (message_id);
+
+  ember_sync_manager_sync_now (ember_application_get_sync_manager (fixture.app), account_id);
+  if (!ember_test_wait_for (retry_toast_shows, &retry, 30000))
+    g_error ("expected a toast with Retry after the 503 storm; the account is %s",
+             ember_sync_status_to_string (ember_sync_manager_get_account_status (
+               ember_application_get_sync_manager (fixture.app), account_id)));
+  g_assert_cmpint (ember_sync_manager_get_account_status (ember_application_get_sync_manager (fixture.app), account_id),
+                   ==, EMBER_SYNC_STATUS_ERROR);
+  g_assert_false (list_shows_subject ((gpointer) "Arrived during the storm"));
+
+  /* The storm is over; Retry syncs and the new message shows. */
+  g_assert_true (ember_fake_server_set_faults (fixture.server, NULL, &error));
+  g_assert_no_error (error);
+  faults = ember_fake_server_dup_faults (fixture.server);
+  g_assert_true (faults == NULL || *faults == '\0');
+  g_assert_true (gtk_widget_activate (retry));
+  if (!ember_test_wait_for (list_shows_subject, (gpointer) "Arrived during the storm", 30000))
+    g_error ("expected the message sent during the storm to show after Retry; the account is %s",
+             ember_sync_status_to_string (ember_sync_manager_get_account_status (
+               ember_application_get_sync_manager (fixture.app), account_id)));
+  g_assert_true (ember_test_wait_for (account_has_status, &wait, 30000));
+
+  stop ();
+}
+
+static gboolean
+is_sign_in_button (GtkWidget *widget,
+                   gpointer   data)
+{
+  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "_Sign In…") == 0 && gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+sign_in_toast_shows (gpointer data)
+{
+  GtkWidget **button = data;
+
+  *button = ember_gui_test_find_widget (GTK_WIDGET (ember_gui_test_find_window (EMBER_TYPE_WINDOW)),
+                                        GTK_TYPE_BUTTON, is_sign_in_button, NULL);
+  return *button != NULL;
+}
+
+/* A revoked account's toast leads to that account's page. */
+static void
+test_sign_in_toast_opens_account (void)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWindow *preferences;
+  EmberAccountPage *account_page;
+  GtkWidget *sign_in = NULL;
+  gint64 alice_id, carol_id;
+  StatusWait wait;
+
+  start (5);
+  alice_id = add_account_directly ("gmail", "alice@gmail.test");
+  carol_id = add_account_directly ("microsoft", "carol@contoso.test");
+  wait.account_id = carol_id;
+  wait.status = EMBER_SYNC_STATUS_IDLE;
+  g_assert_true (ember_test_wait_for (account_has_status, &wait, 30000));
+
+  g_assert_true (ember_fake_server_revoke (fixture.server, "carol@contoso.test", &error));
+  g_assert_no_error (error);
+  ember_sync_manager_sync_now (ember_application_get_sync_manager (fixture.app), carol_id);
+  if (!ember_test_wait_for (sign_in_toast_shows, &sign_in, 30000))
+    g_error ("expected a toast with Sign In after the token was revoked");
+  g_assert_true (gtk_widget_activate (sign_in));
+
+  preferences = ember_gui_test_wait_for_window (EMBER_TYPE_PREFERENCES_WINDOW, 5000);
+  g_assert_nonnull (preferences);
+  account_page = EMBER_ACCOUNT_PAGE (wait_for_widget (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE));
+  g_assert_cmpint (ember_account_page_get_account_id (account_page), ==, carol_id);
+  g_assert_cmpint (ember_account_page_get_account_id (account_page), !=, alice_id);
+
+  stop ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -858,6 +1024,8 @@ main (int   argc,
   ember_gui_test_add ("/ember/gui/accounts/switches-update-store", test_switches_update_store);
   ember_gui_test_add ("/ember/gui/accounts/revoked-needs-sign-in", test_revoked_needs_sign_in);
   ember_gui_test_add ("/ember/gui/accounts/show-account-action", test_show_account_action);
+  ember_gui_test_add ("/ember/gui/accounts/503-storm-retry", test_503_storm_retry);
+  ember_gui_test_add ("/ember/gui/accounts/sign-in-toast-opens-account", test_sign_in_toast_opens_account);
   ember_gui_test_add ("/ember/gui/accounts/close-preferences-while-waiting", test_close_preferences_while_waiting);
 
   return g_test_run ();

@@ -1271,6 +1271,70 @@ test_async_wrappers (Fixture       *f,
   g_assert_error (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_NOT_FOUND);
 }
 
+static gint64
+inbox_unread (Fixture *f)
+{
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GError) error = NULL;
+
+  folders = ember_store_list_folders_sync (f->store, f->gmail, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (((EmberFolderRecord *) folders->pdata[0])->provider_id, ==, "INBOX");
+  return ((EmberFolderRecord *) folders->pdata[0])->unread_count;
+}
+
+static void
+test_local_unread_flag (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  g_autoptr(EmberMessagePage) again = ember_message_page_new ("mail");
+  g_autoptr(EmberMessageRecord) message = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  EmberMessageRecord *record;
+  AsyncWait wait = { NULL };
+  gint64 id;
+
+  add_gmail_labels (f);
+  record = store_test_message ("m1", TEST_EPOCH, "Flag", "INBOX");
+  record->unread = TRUE;
+  g_ptr_array_add (page->messages, record);
+  g_ptr_array_add (page->messages, store_test_message ("m2", TEST_EPOCH + 1, "Other", "INBOX"));
+  ((EmberMessageRecord *) page->messages->pdata[1])->unread = TRUE;
+  save_page (f, f->gmail, page);
+  g_assert_cmpint (inbox_unread (f), ==, 2);
+
+  message = find (f, f->gmail, "m1");
+  id = message->id;
+  g_assert_true (ember_store_set_message_unread_sync (f->store, id, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (inbox_unread (f), ==, 1);
+  g_assert_cmpint (count (f, "SELECT unread FROM messages WHERE provider_id = 'm1'"), ==, 0);
+  g_assert_cmpint (count (f, "SELECT unread FROM messages WHERE provider_id = 'm2'"), ==, 1);
+  /* Setting it again changes nothing and is no error. */
+  g_assert_true (ember_store_set_message_unread_sync (f->store, id, FALSE, NULL, &error));
+  g_assert_cmpint (inbox_unread (f), ==, 1);
+
+  ember_store_set_message_unread_async (f->store, id, TRUE, NULL, async_done_cb, &wait);
+  result = wait_result (&wait);
+  g_assert_true (ember_store_set_message_unread_finish (f->store, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (inbox_unread (f), ==, 2);
+
+  /* Local only: when a sync brings the message again, the server wins. */
+  ember_store_set_message_unread_sync (f->store, id, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  record = store_test_message ("m1", TEST_EPOCH, "Flag", "INBOX");
+  record->unread = TRUE;
+  g_ptr_array_add (again->messages, record);
+  save_page (f, f->gmail, again);
+  g_assert_cmpint (inbox_unread (f), ==, 2);
+
+  g_assert_false (ember_store_set_message_unread_sync (f->store, 424242, TRUE, NULL, &error));
+  g_assert_error (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_NOT_FOUND);
+}
+
 static void
 new_done_cb (GObject      *source,
              GAsyncResult *result,
@@ -1340,6 +1404,7 @@ main (int   argc,
   ADD ("queries/keyset-pages", test_keyset_pages);
   ADD ("queries/get-message-with-body", test_get_message_with_body);
   ADD ("queries/folder-counts", test_folder_counts);
+  ADD ("queries/local-unread-flag", test_local_unread_flag);
   ADD ("events/in-range", test_events_in_range);
   ADD ("events/bad-events-are-refused", test_bad_events_are_refused);
   ADD ("sync-state/get-set", test_sync_state);
