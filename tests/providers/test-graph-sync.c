@@ -1062,6 +1062,16 @@ test_time_zones (void)
 
   g_assert_cmpint (berlin_change, >, 1);
   g_assert_cmpint (la_change, >, 1);
+  /* The events before and after really straddle a change of offset. */
+  {
+    gint64 before = local_nine (berlin, berlin_change - 1);
+    gint64 after = local_nine (berlin, berlin_change + 1);
+
+    g_assert_cmpint (after - before, !=, 2 * 86400);
+    before = local_nine (los_angeles, la_change - 1);
+    after = local_nine (los_angeles, la_change + 1);
+    g_assert_cmpint (after - before, !=, 2 * 86400);
+  }
 
   ember_fake_server_options_init (&options);
   options.n_messages = 20;
@@ -1110,12 +1120,17 @@ test_time_zones (void)
   check_zone_events (&f, zones, G_N_ELEMENTS (zones), expected);
   assert_calendar_converged (&f);
 
-  /* ... and in local time named by a Windows zone, converted here. */
-  fixture_close_store (&f);
-  fixture_open_store (&f);
-  _ember_graph_provider_set_preferred_time_zone (EMBER_GRAPH_PROVIDER (f.provider), "Pacific Standard Time");
-  sync_account (&f);
-  check_zone_events (&f, zones, G_N_ELEMENTS (zones), expected);
+  /* ... and in local time named by each Windows zone, which Ember
+   * converts: every event, in every zone's summer and winter time. */
+  for (guint z = 0; z < G_N_ELEMENTS (zones); z++)
+    {
+      g_test_message ("Times in %s", zones[z].windows);
+      fixture_close_store (&f);
+      fixture_open_store (&f);
+      _ember_graph_provider_set_preferred_time_zone (EMBER_GRAPH_PROVIDER (f.provider), zones[z].windows);
+      sync_account (&f);
+      check_zone_events (&f, zones, G_N_ELEMENTS (zones), expected);
+    }
 
   fixture_clear (&f);
 }
