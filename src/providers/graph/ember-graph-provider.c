@@ -782,9 +782,12 @@ run_folder_round (EmberGraphProvider  *self,
             }
         }
 
+      /* The opening batch fetched the first page already; a failure other
+       * than an expired token gets one more try on its own. */
       if (first != NULL && first->node != NULL)
         page = outcome_page (self, first, &local_error);
-      else if (first != NULL)
+      else if (first != NULL &&
+               g_error_matches (first->error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_CURSOR_EXPIRED))
         local_error = g_error_copy (first->error);
       else
         {
@@ -1548,9 +1551,28 @@ sync_folders (EmberGraphProvider  *self,
     return NULL;
   if (names == NULL)
     {
-      names = read_folder_names (self, opening->names, cancellable, error);
+      g_autoptr(GError) local_error = NULL;
+
+      names = read_folder_names (self, opening->names, cancellable, &local_error);
+      /* A lookup that failed in the batch gets one more try, alone. */
+      if (names == NULL && local_error->domain != EMBER_AUTH_ERROR &&
+          !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (g_object_unref);
+          g_autoptr(GArray) outcomes = NULL;
+
+          g_debug ("Looking up the standard mail folders again: %s", local_error->message);
+          g_clear_error (&local_error);
+          add_folder_name_requests (self, requests);
+          outcomes = send_all (self, requests, cancellable, &local_error);
+          if (outcomes != NULL)
+            names = read_folder_names (self, &g_array_index (outcomes, Outcome, 0), cancellable, &local_error);
+        }
       if (names == NULL)
-        return NULL;
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
     }
 
   cursor = state->cursor;
