@@ -51,6 +51,10 @@
  *   POST   /_fake/accounts/{email}/messages/{id}/read  {"unread": bool}
  *   POST   /_fake/accounts/{email}/messages/{id}/move  {"to": "inbox|archive|trash|spam|label|folder"}
  *   POST   /_fake/accounts/{email}/messages/{id}/labels {"add": [...], "remove": [...]}
+ *   POST   /_fake/accounts/{email}/folders             {name, parent} (Graph; parent: id or
+ *                                                      well-known name, none for the top)
+ *   PATCH  /_fake/accounts/{email}/folders/{id}        {name}
+ *   DELETE /_fake/accounts/{email}/folders/{id}        with its subfolders and messages
  *   GET    /_fake/accounts/{email}/events
  *   POST   /_fake/accounts/{email}/events              {summary, location, description, calendar,
  *                                                      start, end (RFC 3339), all_day, time_zone, rrule}
