@@ -590,8 +590,8 @@ test_series_expansion (Calendar     *self,
                        gconstpointer data)
 {
   g_autofree char *carol = fake_token (self->fixture, "carol@contoso.test");
-  g_autofree char *google_ids[G_N_ELEMENTS (series_cases)] = { NULL, };
-  g_autofree char *graph_ids[G_N_ELEMENTS (series_cases)] = { NULL, };
+  char *google_ids[G_N_ELEMENTS (series_cases)] = { NULL, };
+  char *graph_ids[G_N_ELEMENTS (series_cases)] = { NULL, };
   Round google;
   JsonArray *graph = json_array_new ();
 
@@ -682,6 +682,11 @@ test_series_expansion (Calendar     *self,
       assert_starts (&series_cases[i], starts, "Graph");
     }
   json_array_unref (graph);
+  for (guint i = 0; i < G_N_ELEMENTS (series_cases); i++)
+    {
+      g_free (google_ids[i]);
+      g_free (graph_ids[i]);
+    }
 }
 
 int
