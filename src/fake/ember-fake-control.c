@@ -539,6 +539,49 @@ handle_account (EmberFakeRequest  *request,
         }
     }
 
+  if (n == 3 && strcmp (segments[2], "folders") == 0 && strcmp (method, "POST") == 0)
+    {
+      const char *name = member_string (object, "name");
+      EmberFakeFolder *folder;
+
+      if (name == NULL)
+        {
+          reply_error (response, 400, "“name” is required");
+          return;
+        }
+      folder = ember_fake_account_add_folder (account, name, member_string (object, "parent"), &error);
+      if (folder == NULL)
+        reply_gerror (response, error);
+      else
+        reply_ok (response, folder->id);
+      return;
+    }
+
+  if (n == 4 && strcmp (segments[2], "folders") == 0 && strcmp (method, "PATCH") == 0)
+    {
+      const char *name = member_string (object, "name");
+
+      if (name == NULL)
+        {
+          reply_error (response, 400, "“name” is required");
+          return;
+        }
+      if (!ember_fake_account_rename_folder (account, segments[3], name, &error))
+        reply_gerror (response, error);
+      else
+        reply_ok (response, segments[3]);
+      return;
+    }
+
+  if (n == 4 && strcmp (segments[2], "folders") == 0 && strcmp (method, "DELETE") == 0)
+    {
+      if (!ember_fake_account_delete_folder (account, segments[3], now_us, &error))
+        reply_gerror (response, error);
+      else
+        reply_ok (response, NULL);
+      return;
+    }
+
   if (n == 3 && strcmp (segments[2], "events") == 0 && strcmp (method, "POST") == 0)
     {
       EmberFakeEventSpec spec = { 0, };

@@ -326,6 +326,7 @@ account_free (gpointer data)
   g_hash_table_unref (account->messages_by_id);
   g_clear_pointer (&account->by_date, g_ptr_array_unref);
   g_ptr_array_unref (account->folders);
+  g_ptr_array_unref (account->folder_tombstones);
   g_ptr_array_unref (account->messages);
   g_ptr_array_unref (account->labels);
   g_ptr_array_unref (account->history);
@@ -530,6 +531,8 @@ add_folder (EmberFakeAccount *account,
 {
   EmberFakeFolder *folder = g_new0 (EmberFakeFolder, 1);
 
+  folder->key = ++account->next_folder_key;
+  folder->change_seq = ++account->mail_seq;
   folder->id = graph_opaque_id (&account->rng, "AAMkAGI2AQ", 40);
   folder->well_known = g_strdup (well_known);
   folder->display_name = g_strdup (display_name);
@@ -1208,6 +1211,7 @@ ember_fake_dataset_add_account (EmberFakeDataset  *self,
   account->labels = g_ptr_array_new_with_free_func (label_free);
   account->history = g_ptr_array_new_with_free_func (history_free);
   account->folders = g_ptr_array_new_with_free_func (folder_free);
+  account->folder_tombstones = g_ptr_array_new_with_free_func (tombstone_free);
   account->calendars = g_ptr_array_new_with_free_func (calendar_free);
   account->event_tombstones = g_ptr_array_new_with_free_func (tombstone_free);
   account->history_id = 100000 + 7919 * account->index;
@@ -1624,6 +1628,103 @@ ember_fake_account_delete_message (EmberFakeAccount *self,
   g_hash_table_remove (self->messages_by_id, message->id);
   self->by_date_dirty = TRUE;
   g_ptr_array_remove (self->messages, message);
+  return TRUE;
+}
+
+EmberFakeFolder *
+ember_fake_account_add_folder (EmberFakeAccount  *self,
+                               const char        *display_name,
+                               const char        *parent,
+                               GError           **error)
+{
+  EmberFakeFolder *parent_folder;
+
+  g_return_val_if_fail (display_name != NULL, NULL);
+
+  if (self->provider != EMBER_FAKE_PROVIDER_MICROSOFT)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "Only Graph accounts have folders");
+      return NULL;
+    }
+  parent_folder = ember_fake_account_find_folder (self, parent != NULL ? parent : "msgfolderroot");
+  if (parent_folder == NULL)
+    {
+      not_found (error, "folder", parent);
+      return NULL;
+    }
+  return add_folder (self, NULL, display_name, parent_folder->id, FALSE);
+}
+
+gboolean
+ember_fake_account_rename_folder (EmberFakeAccount  *self,
+                                  const char        *id,
+                                  const char        *display_name,
+                                  GError           **error)
+{
+  EmberFakeFolder *folder = ember_fake_account_find_folder (self, id);
+
+  g_return_val_if_fail (display_name != NULL, FALSE);
+
+  if (folder == NULL)
+    return not_found (error, "folder", id);
+  g_free (folder->display_name);
+  folder->display_name = g_strdup (display_name);
+  folder->change_seq = ++self->mail_seq;
+  return TRUE;
+}
+
+gboolean
+ember_fake_account_delete_folder (EmberFakeAccount  *self,
+                                  const char        *id,
+                                  gint64             now_us,
+                                  GError           **error)
+{
+  EmberFakeFolder *folder = ember_fake_account_find_folder (self, id);
+  g_autoptr(GPtrArray) members = NULL;
+  EmberFakeTombstone *tombstone;
+
+  if (folder == NULL)
+    return not_found (error, "folder", id);
+  if (folder->well_known != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "The well-known folder “%s” cannot be deleted", folder->well_known);
+      return FALSE;
+    }
+
+  /* Children first: each goes with its own tombstone. */
+  for (guint i = 0; i < self->folders->len; )
+    {
+      EmberFakeFolder *child = g_ptr_array_index (self->folders, i);
+      g_autofree char *child_id = NULL;
+
+      if (g_strcmp0 (child->parent_id, folder->id) != 0)
+        {
+          i++;
+          continue;
+        }
+      child_id = g_strdup (child->id);
+      if (!ember_fake_account_delete_folder (self, child_id, now_us, error))
+        return FALSE;
+      i = 0;
+    }
+
+  members = g_ptr_array_copy (folder->members, NULL, NULL);
+  for (guint i = 0; i < members->len; i++)
+    {
+      EmberFakeMessage *message = g_ptr_array_index (members, i);
+      g_autofree char *message_id = g_strdup (message->id);
+
+      if (!ember_fake_account_delete_message (self, message_id, now_us, error))
+        return FALSE;
+    }
+
+  tombstone = g_new0 (EmberFakeTombstone, 1);
+  tombstone->key = folder->key;
+  tombstone->id = g_strdup (folder->id);
+  tombstone->seq = ++self->mail_seq;
+  g_ptr_array_add (self->folder_tombstones, tombstone);
+  g_ptr_array_remove (self->folders, folder);
   return TRUE;
 }
 

@@ -129,6 +129,8 @@ typedef struct
 
 typedef struct
 {
+  guint64    key;           /* paging key of mailFolders/delta, by creation */
+  guint64    change_seq;    /* mail_seq of its creation or last rename */
   char      *id;
   char      *well_known;    /* "inbox", "sentitems", ... or NULL */
   char      *display_name;
@@ -237,6 +239,8 @@ typedef struct
 
   /* Graph mail */
   GPtrArray         *folders;       /* EmberFakeFolder */
+  GPtrArray         *folder_tombstones;  /* EmberFakeTombstone, by seq */
+  guint64            next_folder_key;
   guint64            mail_seq;
   guint              mail_generation;
 
@@ -320,6 +324,21 @@ gboolean            ember_fake_account_relabel        (EmberFakeAccount  *self,
 char               *ember_fake_account_move_message   (EmberFakeAccount  *self,
                                                        const char        *id,
                                                        const char        *destination,
+                                                       gint64             now_us,
+                                                       GError           **error);
+/* Graph folders. @parent: id or well-known name, NULL for the top level.
+ * Deleting takes the folder's subfolders and messages with it (as
+ * emptying Deleted Items does); well-known folders cannot be deleted. */
+EmberFakeFolder    *ember_fake_account_add_folder     (EmberFakeAccount  *self,
+                                                       const char        *display_name,
+                                                       const char        *parent,
+                                                       GError           **error);
+gboolean            ember_fake_account_rename_folder  (EmberFakeAccount  *self,
+                                                       const char        *id,
+                                                       const char        *display_name,
+                                                       GError           **error);
+gboolean            ember_fake_account_delete_folder  (EmberFakeAccount  *self,
+                                                       const char        *id,
                                                        gint64             now_us,
                                                        GError           **error);
 

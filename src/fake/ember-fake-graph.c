@@ -432,10 +432,17 @@ get_me (EmberFakeRequest  *request,
   ok_json (request, response, body);
 }
 
+static const char *folder_properties[] = {
+  "id", "displayName", "parentFolderId", "childFolderCount", "unreadItemCount", "totalItemCount",
+  "sizeInBytes", "isHidden",
+};
+
+/* @select: (nullable): the properties to write ("id" always). */
 static void
-write_folder (EmberFakeJson    *json,
-              EmberFakeAccount *account,
-              EmberFakeFolder  *folder)
+write_folder_selected (EmberFakeJson    *json,
+                       EmberFakeAccount *account,
+                       EmberFakeFolder  *folder,
+                       GStrv             select)
 {
   guint children = 0;
   guint unread = 0;
@@ -454,14 +461,29 @@ write_folder (EmberFakeJson    *json,
 
   ember_fake_json_begin_object (json);
   ember_fake_json_member_string (json, "id", folder->id);
-  ember_fake_json_member_string (json, "displayName", folder->display_name);
-  ember_fake_json_member_string (json, "parentFolderId", folder->parent_id);
-  ember_fake_json_member_int (json, "childFolderCount", children);
-  ember_fake_json_member_int (json, "unreadItemCount", unread);
-  ember_fake_json_member_int (json, "totalItemCount", folder->members->len);
-  ember_fake_json_member_int (json, "sizeInBytes", size);
-  ember_fake_json_member_bool (json, "isHidden", folder->hidden);
+  if (selected (select, "displayName"))
+    ember_fake_json_member_string (json, "displayName", folder->display_name);
+  if (selected (select, "parentFolderId"))
+    ember_fake_json_member_string (json, "parentFolderId", folder->parent_id);
+  if (selected (select, "childFolderCount"))
+    ember_fake_json_member_int (json, "childFolderCount", children);
+  if (selected (select, "unreadItemCount"))
+    ember_fake_json_member_int (json, "unreadItemCount", unread);
+  if (selected (select, "totalItemCount"))
+    ember_fake_json_member_int (json, "totalItemCount", folder->members->len);
+  if (selected (select, "sizeInBytes"))
+    ember_fake_json_member_int (json, "sizeInBytes", size);
+  if (selected (select, "isHidden"))
+    ember_fake_json_member_bool (json, "isHidden", folder->hidden);
   ember_fake_json_end_object (json);
+}
+
+static void
+write_folder (EmberFakeJson    *json,
+              EmberFakeAccount *account,
+              EmberFakeFolder  *folder)
+{
+  write_folder_selected (json, account, folder, NULL);
 }
 
 static void
@@ -528,6 +550,199 @@ list_folders (EmberFakeRequest  *request,
     }
   ember_fake_json_end_object (&json);
   ok_json (request, response, body);
+}
+
+/* ------------------------------------------------------------------------ */
+/* mailFolders/delta: the whole tree, flat.                                 */
+
+/* Every folder below msgfolderroot, at any depth, each with its
+ * parentFolderId; the root itself is not listed. Hidden folders come too,
+ * marked isHidden (the docs do not say they are left out). A rename or a
+ * new folder reports the folder again; a deleted one comes back as
+ * @removed. Counts changing (new mail) do not report a folder again. The
+ * tokens carry the generation that expiring cursors bumps, as for
+ * messages/delta. */
+static void
+mail_folders_delta (EmberFakeRequest  *request,
+                    EmberFakeResponse *response)
+{
+  EmberFakeAccount *account = request->account;
+  EmberFakeFolder *root = ember_fake_account_find_folder (account, "msgfolderroot");
+  const char *delta_token = ember_fake_request_param (request, "$deltatoken");
+  const char *skip_token = ember_fake_request_param (request, "$skiptoken");
+  g_autofree char *generation = g_strdup_printf ("%u", account->mail_generation);
+  g_autofree char *select_text = NULL;
+  g_auto(GStrv) select = NULL;
+  g_autoptr(GPtrArray) folders = g_ptr_array_new ();
+  Preferences prefs;
+  guint64 from_seq = 0;
+  guint64 end_seq = account->mail_seq;
+  guint64 after_key = 0;
+  guint64 last_key = 0;
+  guint page_size;
+  guint emitted = 0;
+  guint fi = 0;
+  gboolean more = FALSE;
+  GString *body;
+  EmberFakeJson json;
+
+  parse_preferences (request, &prefs);
+  page_size = prefs.max_page_size > 0 ? prefs.max_page_size : 10;
+
+  if (delta_token != NULL || skip_token != NULL)
+    {
+      gboolean skip = skip_token != NULL;
+      g_auto(GStrv) fields = ember_fake_cursor_decode (skip ? skip_token : delta_token, skip ? 6 : 4);
+      guint64 token_generation;
+
+      if (fields == NULL || strcmp (fields[0], skip ? "fs" : "fd") != 0 ||
+          !g_ascii_string_to_unsigned (fields[1], 10, 0, G_MAXUINT32, &token_generation, NULL) ||
+          !g_ascii_string_to_unsigned (fields[3], 10, 0, G_MAXUINT64, skip ? &from_seq : &end_seq, NULL) ||
+          (skip && (!g_ascii_string_to_unsigned (fields[4], 10, 0, G_MAXUINT64, &end_seq, NULL) ||
+                    !g_ascii_string_to_unsigned (fields[5], 10, 0, G_MAXUINT64, &after_key, NULL))))
+        {
+          invalid_request (request, response, "The delta or skip token is not valid for this request.");
+          preferences_clear (&prefs);
+          return;
+        }
+      if (token_generation != account->mail_generation)
+        {
+          sync_state_gone (request, response, (guint) token_generation, account->mail_generation);
+          preferences_clear (&prefs);
+          return;
+        }
+      /* A deltaLink starts the next round where the last one ended. */
+      if (!skip)
+        {
+          from_seq = end_seq;
+          end_seq = account->mail_seq;
+        }
+      select_text = g_strdup (fields[2]);
+    }
+  else
+    select_text = g_strdup (ember_fake_request_param (request, "$select") ?: "");
+
+  if (*select_text != '\0')
+    {
+      select = g_strsplit (select_text, ",", -1);
+      for (guint i = 0; select[i] != NULL; i++)
+        {
+          gboolean known = FALSE;
+
+          g_strstrip (select[i]);
+          for (guint k = 0; k < G_N_ELEMENTS (folder_properties) && !known; k++)
+            known = strcmp (select[i], folder_properties[k]) == 0;
+          if (!known)
+            {
+              g_autofree char *message = g_strdup_printf ("Could not find a property named '%s' on type "
+                                                          "'microsoft.graph.mailFolder'.", select[i]);
+
+              ember_fake_graph_error (request, response, 400, "RequestBroker--ParseUri", message);
+              preferences_clear (&prefs);
+              return;
+            }
+        }
+    }
+
+  /* Folders in key (creation) order; the array is in that order already. */
+  for (guint i = 0; i < account->folders->len; i++)
+    {
+      EmberFakeFolder *folder = g_ptr_array_index (account->folders, i);
+
+      if (folder != root)
+        g_ptr_array_add (folders, folder);
+    }
+
+  body = g_string_new (NULL);
+  ember_fake_json_init (&json, body);
+  ember_fake_json_begin_object (&json);
+  ember_fake_json_member_string (&json, "@odata.context",
+                                 "https://graph.microsoft.com/v1.0/$metadata#Collection(mailFolder)");
+  ember_fake_json_key (&json, "value");
+  ember_fake_json_begin_array (&json);
+  for (;;)
+    {
+      EmberFakeFolder *folder = NULL;
+      EmberFakeTombstone *tombstone = NULL;
+
+      while (fi < folders->len)
+        {
+          EmberFakeFolder *candidate = g_ptr_array_index (folders, fi);
+
+          if (candidate->key > after_key && candidate->change_seq > from_seq && candidate->change_seq <= end_seq)
+            {
+              folder = candidate;
+              break;
+            }
+          fi++;
+        }
+      /* Tombstones are in seq order, not key order: take the smallest key
+       * left, so paging by key stays exact. */
+      if (from_seq > 0)
+        {
+          for (guint k = 0; k < account->folder_tombstones->len; k++)
+            {
+              EmberFakeTombstone *candidate = g_ptr_array_index (account->folder_tombstones, k);
+
+              if (candidate->key > after_key && candidate->seq > from_seq && candidate->seq <= end_seq &&
+                  (tombstone == NULL || candidate->key < tombstone->key))
+                tombstone = candidate;
+            }
+        }
+      if (folder == NULL && tombstone == NULL)
+        break;
+      if (emitted == page_size)
+        {
+          more = TRUE;
+          break;
+        }
+      if (tombstone == NULL || (folder != NULL && folder->key < tombstone->key))
+        {
+          write_folder_selected (&json, account, folder, select);
+          last_key = folder->key;
+          fi++;
+        }
+      else
+        {
+          ember_fake_json_begin_object (&json);
+          ember_fake_json_member_string (&json, "@odata.type", "#microsoft.graph.mailFolder");
+          ember_fake_json_member_string (&json, "id", tombstone->id);
+          ember_fake_json_key (&json, "@removed");
+          ember_fake_json_begin_object (&json);
+          ember_fake_json_member_string (&json, "reason", "deleted");
+          ember_fake_json_end_object (&json);
+          ember_fake_json_end_object (&json);
+          last_key = tombstone->key;
+        }
+      after_key = last_key;
+      emitted++;
+    }
+  ember_fake_json_end_array (&json);
+
+  if (more)
+    {
+      g_autofree char *from = g_strdup_printf ("%" G_GUINT64_FORMAT, from_seq);
+      g_autofree char *end = g_strdup_printf ("%" G_GUINT64_FORMAT, end_seq);
+      g_autofree char *key = g_strdup_printf ("%" G_GUINT64_FORMAT, last_key);
+      g_autofree char *token = ember_fake_cursor_encode ("fs", generation, select_text, from, end, key, NULL);
+      g_autofree char *link = g_strdup_printf ("%s/v1.0/me/mailFolders/delta?$skiptoken=%s",
+                                               request->server->base_uri, token);
+
+      ember_fake_json_member_string (&json, "@odata.nextLink", link);
+    }
+  else
+    {
+      g_autofree char *end = g_strdup_printf ("%" G_GUINT64_FORMAT, end_seq);
+      g_autofree char *token = ember_fake_cursor_encode ("fd", generation, select_text, end, NULL);
+      g_autofree char *link = g_strdup_printf ("%s/v1.0/me/mailFolders/delta?$deltatoken=%s",
+                                               request->server->base_uri, token);
+
+      ember_fake_json_member_string (&json, "@odata.deltaLink", link);
+    }
+  ember_fake_json_end_object (&json);
+  ok_json (request, response, body);
+  prefer_applied (response, &prefs, TRUE, FALSE);
+  preferences_clear (&prefs);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1296,6 +1511,11 @@ ember_fake_graph_handle (EmberFakeRequest  *request,
         {
           list_folders (request, response, ember_fake_account_find_folder (request->account, "msgfolderroot"),
                         "me/mailFolders");
+          return;
+        }
+      if (n_rest == 2 && strcmp (rest[1], "delta") == 0)
+        {
+          mail_folders_delta (request, response);
           return;
         }
       folder = ember_fake_account_find_folder (request->account, rest[1]);

@@ -110,8 +110,10 @@ occurrence (GDateTime     *first,
       g_assert_not_reached ();
     }
 
-  /* Months and years clamp the 31st to the 30th; RFC 5545 skips such dates. */
-  if (g_date_time_get_day_of_month (day) != g_date_time_get_day_of_month (first))
+  /* Months and years clamp the 31st to the 30th; RFC 5545 skips such dates.
+   * Days and weeks move the day of the month by design. */
+  if ((freq == EMBER_FAKE_FREQ_MONTHLY || freq == EMBER_FAKE_FREQ_YEARLY) &&
+      g_date_time_get_day_of_month (day) != g_date_time_get_day_of_month (first))
     return NULL;
 
   /* Same local wall time, whatever the offset is that day. */

@@ -1265,6 +1265,72 @@ ember_fake_server_move_message (EmberFakeServer  *self,
   return new_id;
 }
 
+char *
+ember_fake_server_add_folder (EmberFakeServer  *self,
+                              const char       *email,
+                              const char       *display_name,
+                              const char       *parent,
+                              GError          **error)
+{
+  EmberFakeAccount *account;
+  char *id = NULL;
+
+  g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), NULL);
+  g_return_val_if_fail (display_name != NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  account = lookup_locked (self, email, error);
+  if (account != NULL)
+    {
+      EmberFakeFolder *folder = ember_fake_account_add_folder (account, display_name, parent, error);
+
+      if (folder != NULL)
+        id = g_strdup (folder->id);
+    }
+  g_mutex_unlock (&self->lock);
+  return id;
+}
+
+gboolean
+ember_fake_server_rename_folder (EmberFakeServer  *self,
+                                 const char       *email,
+                                 const char       *id,
+                                 const char       *display_name,
+                                 GError          **error)
+{
+  EmberFakeAccount *account;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
+  g_return_val_if_fail (display_name != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  account = lookup_locked (self, email, error);
+  if (account != NULL)
+    ok = ember_fake_account_rename_folder (account, id, display_name, error);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+gboolean
+ember_fake_server_delete_folder (EmberFakeServer  *self,
+                                 const char       *email,
+                                 const char       *id,
+                                 GError          **error)
+{
+  EmberFakeAccount *account;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  account = lookup_locked (self, email, error);
+  if (account != NULL)
+    ok = ember_fake_account_delete_folder (account, id, ember_fake_server_now_us (self), error);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
 gboolean
 ember_fake_server_relabel_message (EmberFakeServer    *self,
                                    const char         *email,

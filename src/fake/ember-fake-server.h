@@ -18,7 +18,9 @@
  *   Gmail          BASE/gmail/v1/users/me/...       batch: BASE/batch/gmail/v1
  *   Calendar       BASE/calendar/v3/...             (Google API base = BASE)
  *   Graph          BASE/v1.0/me/...                 batch: BASE/v1.0/$batch
- *                  (Graph API base = BASE/v1.0)
+ *                  (Graph API base = BASE/v1.0): /me, mailFolders (list,
+ *                  get, childFolders, delta), messages/delta, messages,
+ *                  calendarView/delta
  *   Control        BASE/_fake/...                   (JSON, no auth; see below)
  *
  * Accounts: alice@gmail.test and bob@gmail.test (Google), carol@contoso.test
@@ -49,6 +51,10 @@
  *   POST   /_fake/accounts/{email}/messages/{id}/read  {"unread": bool}
  *   POST   /_fake/accounts/{email}/messages/{id}/move  {"to": "inbox|archive|trash|spam|label|folder"}
  *   POST   /_fake/accounts/{email}/messages/{id}/labels {"add": [...], "remove": [...]}
+ *   POST   /_fake/accounts/{email}/folders             {name, parent} (Graph; parent: id or
+ *                                                      well-known name, none for the top)
+ *   PATCH  /_fake/accounts/{email}/folders/{id}        {name}
+ *   DELETE /_fake/accounts/{email}/folders/{id}        with its subfolders and messages
  *   GET    /_fake/accounts/{email}/events
  *   POST   /_fake/accounts/{email}/events              {summary, location, description, calendar,
  *                                                      start, end (RFC 3339), all_day, time_zone, rrule}
@@ -220,6 +226,22 @@ char            *ember_fake_server_move_message     (EmberFakeServer   *self,
                                                      const char        *email,
                                                      const char        *id,
                                                      const char        *destination,
+                                                     GError           **error);
+/* Graph mail folders. @parent: id or well-known name, NULL for the top.
+ * Deleting takes subfolders and messages along; well-known folders stay. */
+char            *ember_fake_server_add_folder       (EmberFakeServer   *self,
+                                                     const char        *email,
+                                                     const char        *display_name,
+                                                     const char        *parent,
+                                                     GError           **error);
+gboolean         ember_fake_server_rename_folder    (EmberFakeServer   *self,
+                                                     const char        *email,
+                                                     const char        *id,
+                                                     const char        *display_name,
+                                                     GError           **error);
+gboolean         ember_fake_server_delete_folder    (EmberFakeServer   *self,
+                                                     const char        *email,
+                                                     const char        *id,
                                                      GError           **error);
 gboolean         ember_fake_server_relabel_message  (EmberFakeServer   *self,
                                                      const char        *email,

@@ -258,6 +258,41 @@ parse_json_bytes (const char *data,
   return json_parser_steal_root (parser);
 }
 
+/* Headers a part must not carry itself: the outer request's sign-in
+ * covers every part, and the framing is the batch's business. */
+static gboolean
+is_batch_owned_header (const char *name)
+{
+  static const char * const owned[] = {
+    "Authorization", "Content-Length", "Host", "Connection", "Transfer-Encoding",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (owned); i++)
+    if (g_ascii_strcasecmp (name, owned[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* One call inside a Gmail batch: its request line and its own headers. */
+static char *
+build_gmail_inner (EmberHttpRequest *request,
+                   const char       *path)
+{
+  GString *inner = g_string_new (NULL);
+  SoupMessageHeadersIter iter;
+  const char *name;
+  const char *value;
+
+  g_string_append_printf (inner, "%s %s HTTP/1.1\r\nAccept: application/json\r\n",
+                          ember_http_request_get_method (request), path);
+  soup_message_headers_iter_init (&iter, ember_http_request_get_request_headers (request));
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    if (!is_batch_owned_header (name) && g_ascii_strcasecmp (name, "Accept") != 0)
+      g_string_append_printf (inner, "%s: %s\r\n", name, value);
+  g_string_append (inner, "\r\n");
+  return g_string_free (inner, FALSE);
+}
+
 /* Gmail: multipart/mixed out, multipart/mixed back. */
 static EmberHttpRequest *
 build_gmail_request (EmberHttpBatch   *self,
@@ -290,8 +325,7 @@ build_gmail_request (EmberHttpBatch   *self,
       /* Only the path: Google refuses full URLs inside a batch. */
       soup_message_headers_append (part_headers, "Content-Type", "application/http");
       soup_message_headers_append (part_headers, "Content-ID", content_id);
-      inner = g_strdup_printf ("%s %s HTTP/1.1\r\nAccept: application/json\r\n\r\n",
-                               ember_http_request_get_method (part->request), path);
+      inner = build_gmail_inner (part->request, path);
       inner_length = strlen (inner);
       inner_bytes = g_bytes_new_take (g_steal_pointer (&inner), inner_length);
       soup_multipart_append_part (multipart, part_headers, inner_bytes);
@@ -421,6 +455,53 @@ apply_gmail_response (EmberHttpBatch   *self,
       }
 }
 
+/* A part's own headers (Prefer: odata.maxpagesize, outlook.timezone...)
+ * go into its "headers" object, or Graph serves it with the defaults.
+ * Graph wants Content-Type there whenever a part has a body. Repeated
+ * headers are joined with commas, as HTTP allows. */
+static void
+add_graph_part_headers (JsonBuilder      *builder,
+                        EmberHttpRequest *request,
+                        gboolean          has_body)
+{
+  SoupMessageHeaders *headers = ember_http_request_get_request_headers (request);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  SoupMessageHeadersIter iter;
+  const char *name;
+  const char *value;
+  gboolean has_content_type = FALSE;
+
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    {
+      g_autofree char *key = g_ascii_strdown (name, -1);
+
+      if (is_batch_owned_header (name) || g_hash_table_contains (seen, key))
+        continue;
+      has_content_type |= g_ascii_strcasecmp (name, "Content-Type") == 0;
+      g_ptr_array_add (names, (gpointer) name);
+      g_hash_table_add (seen, g_steal_pointer (&key));
+    }
+  if (names->len == 0 && !has_body)
+    return;
+
+  json_builder_set_member_name (builder, "headers");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < names->len; i++)
+    {
+      /* soup joins a repeated header's values with ", ". */
+      json_builder_set_member_name (builder, g_ptr_array_index (names, i));
+      json_builder_add_string_value (builder, soup_message_headers_get_list (headers, g_ptr_array_index (names, i)));
+    }
+  if (has_body && !has_content_type)
+    {
+      json_builder_set_member_name (builder, "Content-Type");
+      json_builder_add_string_value (builder, "application/json");
+    }
+  json_builder_end_object (builder);
+}
+
 /* Graph: JSON out, JSON back. */
 static EmberHttpRequest *
 build_graph_request (EmberHttpBatch   *self,
@@ -461,15 +542,11 @@ build_graph_request (EmberHttpBatch   *self,
       json_builder_add_string_value (builder, ember_http_request_get_method (part->request));
       json_builder_set_member_name (builder, "url");
       json_builder_add_string_value (builder, url);
+      add_graph_part_headers (builder, part->request, body != NULL);
       if (body != NULL)
         {
           g_autoptr(JsonNode) body_json = parse_json_bytes (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
 
-          json_builder_set_member_name (builder, "headers");
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "Content-Type");
-          json_builder_add_string_value (builder, "application/json");
-          json_builder_end_object (builder);
           if (body_json != NULL)
             {
               json_builder_set_member_name (builder, "body");

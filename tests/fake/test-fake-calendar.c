@@ -289,13 +289,14 @@ static void
 test_single_events (Calendar     *self,
                     gconstpointer data)
 {
+  /* Through the dataset's year ahead, so that its series are in range. */
   Round round = list_round (self, "singleEvents=true&orderBy=startTime"
-                                  "&timeMin=2026-01-01T00%3A00%3A00%2B01%3A00&timeMax=2026-06-01T00%3A00%3A00Z",
+                                  "&timeMin=2026-01-01T00%3A00%3A00%2B01%3A00&timeMax=2027-03-01T00%3A00%3A00Z",
                             NULL, 50);
   gint64 previous = G_MININT64;
   guint instances = 0;
   g_autoptr(GDateTime) time_min = g_date_time_new_from_iso8601 ("2026-01-01T00:00:00+01:00", NULL);
-  g_autoptr(GDateTime) time_max = g_date_time_new_from_iso8601 ("2026-06-01T00:00:00Z", NULL);
+  g_autoptr(GDateTime) time_max = g_date_time_new_from_iso8601 ("2027-03-01T00:00:00Z", NULL);
 
   g_assert_cmpuint (json_array_get_length (round.items), >, 0);
   for (guint i = 0; i < json_array_get_length (round.items); i++)
@@ -521,6 +522,173 @@ test_event_get (Calendar     *self,
   fake_assert_google_error (missing, 404, "notFound");
 }
 
+/* ------------------------------------------------------------------------ */
+/* Daily and weekly series, expanded by both APIs.                          */
+
+typedef struct
+{
+  const char *summary;
+  const char *time_zone;
+  const char *first;     /* UTC instant of the first occurrence */
+  const char *rrule;
+  const char *expected[6];  /* UTC starts of every occurrence, NULL-ended */
+} SeriesCase;
+
+/* Europe/Berlin goes to summer time on 2026-03-29: 09:00 local is 08:00Z
+ * before and 07:00Z after. The expected instants are written out, not
+ * computed, so they do not share a mistake with the fake. */
+static const SeriesCase series_cases[] = {
+  { "Daily across DST", "Europe/Berlin", "2026-03-27T08:00:00Z", "FREQ=DAILY;COUNT=5",
+    { "2026-03-27T08:00:00Z", "2026-03-28T08:00:00Z", "2026-03-29T07:00:00Z",
+      "2026-03-30T07:00:00Z", "2026-03-31T07:00:00Z", NULL } },
+  { "Weekly across DST", "Europe/Berlin", "2026-03-25T08:00:00Z", "FREQ=WEEKLY;COUNT=4",
+    { "2026-03-25T08:00:00Z", "2026-04-01T07:00:00Z", "2026-04-08T07:00:00Z",
+      "2026-04-15T07:00:00Z", NULL } },
+  { "Fortnightly over a month end", "UTC", "2026-04-20T10:00:00Z", "FREQ=WEEKLY;INTERVAL=2;COUNT=3",
+    { "2026-04-20T10:00:00Z", "2026-05-04T10:00:00Z", "2026-05-18T10:00:00Z", NULL } },
+};
+
+static gint64
+iso_to_unix (const char *text,
+             gboolean    floating_utc)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) parsed = g_date_time_new_from_iso8601 (text, floating_utc ? utc : NULL);
+
+  g_assert_nonnull (parsed);
+  return g_date_time_to_unix (parsed);
+}
+
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+assert_starts (const SeriesCase *series,
+               GArray           *starts,
+               const char       *api)
+{
+  guint n = 0;
+
+  g_array_sort (starts, compare_int64);
+  while (series->expected[n] != NULL)
+    n++;
+  g_test_message ("%s: “%s” has %u occurrences", api, series->summary, starts->len);
+  g_assert_cmpuint (starts->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (g_array_index (starts, gint64, i), ==, iso_to_unix (series->expected[i], FALSE));
+}
+
+static void
+test_series_expansion (Calendar     *self,
+                       gconstpointer data)
+{
+  g_autofree char *carol = fake_token (self->fixture, "carol@contoso.test");
+  char *google_ids[G_N_ELEMENTS (series_cases)] = { NULL, };
+  char *graph_ids[G_N_ELEMENTS (series_cases)] = { NULL, };
+  Round google;
+  JsonArray *graph = json_array_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (series_cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      EmberFakeEventSpec spec = { 0, };
+
+      spec.summary = series_cases[i].summary;
+      spec.time_zone = series_cases[i].time_zone;
+      spec.start = iso_to_unix (series_cases[i].first, FALSE);
+      spec.end = spec.start + 3600;
+      spec.rrule = series_cases[i].rrule;
+      google_ids[i] = ember_fake_server_add_event (self->fixture->server, ALICE, &spec, &error);
+      g_assert_no_error (error);
+      graph_ids[i] = ember_fake_server_add_event (self->fixture->server, "carol@contoso.test", &spec, &error);
+      g_assert_no_error (error);
+    }
+
+  /* Google: events.list with singleEvents=true. */
+  google = list_round (self, "singleEvents=true&timeMin=2026-03-01T00%3A00%3A00Z&timeMax=2026-06-30T00%3A00%3A00Z",
+                       NULL, 250);
+  for (guint i = 0; i < G_N_ELEMENTS (series_cases); i++)
+    {
+      g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint k = 0; k < json_array_get_length (google.items); k++)
+        {
+          JsonObject *item = json_array_get_object_element (google.items, k);
+          JsonObject *start = json_object_get_object_member (item, "start");
+          gint64 when;
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (item, "recurringEventId", NULL),
+                         google_ids[i]) != 0)
+            continue;
+          when = iso_to_unix (json_object_get_string_member (start, "dateTime"), FALSE);
+          g_array_append_val (starts, when);
+          /* An hour long, each one. */
+          g_assert_cmpint (iso_to_unix (json_object_get_string_member (json_object_get_object_member (item, "end"),
+                                                                       "dateTime"), FALSE), ==, when + 3600);
+        }
+      assert_starts (&series_cases[i], starts, "Google");
+    }
+  round_clear (&google);
+
+  /* Graph: calendarView/delta, times in UTC. */
+  {
+    g_autofree char *link = g_strdup ("/v1.0/me/calendarView/delta"
+                                      "?startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-06-30T00:00:00Z");
+    const char * const prefer[] = { "Prefer", "odata.maxpagesize=50", NULL };
+
+    while (link != NULL)
+      {
+        g_autoptr(FakeReply) reply = fake_request (self->fixture, "GET", link, carol, NULL, NULL, prefer);
+        JsonObject *object;
+        JsonArray *value;
+
+        fake_assert_status (reply, 200);
+        object = fake_reply_object (reply);
+        value = json_object_get_array_member (object, "value");
+        for (guint k = 0; k < json_array_get_length (value); k++)
+          json_array_add_element (graph, json_node_copy (json_array_get_element (value, k)));
+        g_clear_pointer (&link, g_free);
+        if (json_object_has_member (object, "@odata.nextLink"))
+          link = g_strdup (json_object_get_string_member (object, "@odata.nextLink"));
+      }
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (series_cases); i++)
+    {
+      g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint k = 0; k < json_array_get_length (graph); k++)
+        {
+          JsonObject *item = json_array_get_object_element (graph, k);
+          JsonObject *start = json_object_get_object_member (item, "start");
+          gint64 when;
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (item, "seriesMasterId", NULL),
+                         graph_ids[i]) != 0 ||
+              g_strcmp0 (json_object_get_string_member (item, "type"), "seriesMaster") == 0)
+            continue;
+          g_assert_cmpstr (json_object_get_string_member (start, "timeZone"), ==, "UTC");
+          when = iso_to_unix (json_object_get_string_member (start, "dateTime"), TRUE);
+          g_array_append_val (starts, when);
+          g_assert_cmpint (iso_to_unix (json_object_get_string_member (json_object_get_object_member (item, "end"),
+                                                                       "dateTime"), TRUE), ==, when + 3600);
+        }
+      assert_starts (&series_cases[i], starts, "Graph");
+    }
+  json_array_unref (graph);
+  for (guint i = 0; i < G_N_ELEMENTS (series_cases); i++)
+    {
+      g_free (google_ids[i]);
+      g_free (graph_ids[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,6 +700,8 @@ main (int   argc,
   g_test_add ("/ember/fake/calendar/single-events", Calendar, NULL, calendar_setup, test_single_events, calendar_teardown);
   g_test_add ("/ember/fake/calendar/incremental", Calendar, NULL, calendar_setup, test_incremental, calendar_teardown);
   g_test_add ("/ember/fake/calendar/event-get", Calendar, NULL, calendar_setup, test_event_get, calendar_teardown);
+  g_test_add ("/ember/fake/calendar/series-expansion", Calendar, NULL, calendar_setup, test_series_expansion,
+              calendar_teardown);
 
   return g_test_run ();
 }

@@ -171,6 +171,54 @@ test_mutations_over_http (void)
     fake_assert_status (deleted, 200);
   }
 
+  /* Graph folders: add (nested), rename, delete with what is inside. */
+  {
+    g_autoptr(FakeReply) folder = fake_request (fixture, "POST", "/_fake/accounts/carol@contoso.test/folders", NULL,
+                                                "application/json", "{\"name\": \"Invoices\", \"parent\": \"inbox\"}",
+                                                NULL);
+    g_autofree char *folder_id = g_strdup (reply_id (folder));
+    g_autofree char *path = g_strdup_printf ("/_fake/accounts/carol@contoso.test/folders/%s", folder_id);
+    g_autofree char *inside = g_strdup_printf ("{\"subject\": \"Filed\", \"folder\": \"%s\"}", folder_id);
+    g_autoptr(FakeReply) filed = fake_request (fixture, "POST", "/_fake/accounts/carol@contoso.test/messages", NULL,
+                                               "application/json", inside, NULL);
+    g_autofree char *filed_id = g_strdup (reply_id (filed));
+    g_autoptr(FakeReply) renamed = fake_request (fixture, "PATCH", path, NULL, "application/json",
+                                                 "{\"name\": \"Bills\"}", NULL);
+    g_autoptr(FakeReply) renamed_view = fake_get (fixture, "/_fake/accounts/carol@contoso.test", NULL);
+    g_autoptr(FakeReply) removed = NULL;
+    g_autoptr(FakeReply) removed_view = NULL;
+    g_autoptr(FakeReply) no_inbox = fake_request (fixture, "DELETE",
+                                                  "/_fake/accounts/carol@contoso.test/folders/inbox", NULL,
+                                                  NULL, NULL, NULL);
+    JsonArray *folders;
+    gboolean found = FALSE;
+
+    fake_assert_status (renamed, 200);
+    folders = json_object_get_array_member (fake_reply_object (renamed_view), "folders");
+    for (guint i = 0; i < json_array_get_length (folders); i++)
+      {
+        JsonObject *entry = json_array_get_object_element (folders, i);
+
+        if (g_str_equal (json_object_get_string_member (entry, "id"), folder_id))
+          {
+            found = TRUE;
+            g_assert_cmpstr (json_object_get_string_member (entry, "displayName"), ==, "Bills");
+          }
+      }
+    g_assert_true (found);
+    g_assert_nonnull (find_message (renamed_view, filed_id));
+
+    removed = fake_request (fixture, "DELETE", path, NULL, NULL, NULL, NULL);
+    fake_assert_status (removed, 200);
+    removed_view = fake_get (fixture, "/_fake/accounts/carol@contoso.test", NULL);
+    g_assert_null (find_message (removed_view, filed_id));
+    folders = json_object_get_array_member (fake_reply_object (removed_view), "folders");
+    for (guint i = 0; i < json_array_get_length (folders); i++)
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (folders, i), "id"), !=,
+                       folder_id);
+    fake_assert_status (no_inbox, 400);
+  }
+
   /* Events: add, change, cancel, delete. */
   {
     g_autoptr(FakeReply) event = fake_request (fixture, "POST", "/_fake/accounts/carol@contoso.test/events", NULL,

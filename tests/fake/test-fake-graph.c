@@ -661,6 +661,127 @@ test_batch (Graph        *self,
   }
 }
 
+static const char *
+folder_id_named (JsonArray  *folders,
+                 const char *name)
+{
+  for (guint i = 0; i < json_array_get_length (folders); i++)
+    {
+      JsonObject *folder = json_array_get_object_element (folders, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (folder, "displayName", NULL), name) == 0)
+        return json_object_get_string_member (folder, "id");
+    }
+  g_error ("no folder named %s", name);
+}
+
+static void
+test_folder_delta (Graph        *self,
+                   gconstpointer data)
+{
+  const char * const prefer[] = { "Prefer", "odata.maxpagesize=4", NULL };
+  Round initial = delta_round (self, "/v1.0/me/mailFolders/delta", prefer, 4);
+  Round selected = delta_round (self, "/v1.0/me/mailFolders/delta?$select=displayName,parentFolderId", NULL, 10);
+  g_autoptr(JsonNode) data_node = dataset (self);
+  JsonArray *folders = json_object_get_array_member (json_node_get_object (data_node), "folders");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *added = NULL;
+  const char *root_id = NULL;
+  const char *inbox_id = NULL;
+  const char *projects_id = NULL;
+  const char *ember_id = NULL;
+  const char *newsletters_id = NULL;
+  Round next;
+  Round quiet;
+
+  /* Every folder below the root, nested ones too, once; hidden ones
+   * marked. */
+  for (guint i = 0; i < json_array_get_length (folders); i++)
+    {
+      JsonObject *folder = json_array_get_object_element (folders, i);
+      const char *id = json_object_get_string_member (folder, "id");
+      const char *well_known = json_object_get_string_member_with_default (folder, "wellKnownName", NULL);
+      JsonObject *item = find_item (initial.items, id);
+
+      if (g_strcmp0 (well_known, "msgfolderroot") == 0)
+        {
+          root_id = id;
+          g_assert_null (item);
+          continue;
+        }
+      g_assert_nonnull (item);
+      assert_folder_shape (item);
+      g_assert_cmpstr (json_object_get_string_member (item, "parentFolderId"), ==,
+                       json_object_get_string_member (folder, "parentFolderId"));
+      g_assert_cmpint (json_object_get_boolean_member (item, "isHidden"), ==,
+                       g_strcmp0 (well_known, "syncissues") == 0);
+    }
+  g_assert_nonnull (root_id);
+  g_assert_cmpuint (json_array_get_length (initial.items), ==, json_array_get_length (folders) - 1);
+  g_assert_cmpuint (initial.pages, ==, (json_array_get_length (initial.items) + 3) / 4);
+
+  inbox_id = folder_id_named (initial.items, "Inbox");
+  projects_id = folder_id_named (initial.items, "Projects");
+  ember_id = folder_id_named (initial.items, "Ember");
+  newsletters_id = folder_id_named (initial.items, "Newsletters");
+  g_assert_cmpstr (json_object_get_string_member (find_item (initial.items, inbox_id), "parentFolderId"), ==, root_id);
+  g_assert_cmpstr (json_object_get_string_member (find_item (initial.items, projects_id), "parentFolderId"), ==,
+                   inbox_id);
+  g_assert_cmpstr (json_object_get_string_member (find_item (initial.items, ember_id), "parentFolderId"), ==,
+                   projects_id);
+
+  /* $select keeps to what was asked, through every page. */
+  g_assert_cmpuint (json_array_get_length (selected.items), ==, json_array_get_length (initial.items));
+  for (guint i = 0; i < json_array_get_length (selected.items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (selected.items, i);
+
+      g_assert_cmpuint (json_object_get_size (item), ==, 3);
+      fake_assert_member (item, "displayName", G_TYPE_STRING);
+      fake_assert_member (item, "parentFolderId", G_TYPE_STRING);
+    }
+
+  /* A new nested folder, a rename, and a deleted subtree. */
+  added = ember_fake_server_add_folder (self->fixture->server, CAROL, "Invoices", "inbox", &error);
+  g_assert_no_error (error);
+  g_assert_true (ember_fake_server_rename_folder (self->fixture->server, CAROL, newsletters_id, "News", &error));
+  g_assert_no_error (error);
+  g_assert_true (ember_fake_server_delete_folder (self->fixture->server, CAROL, projects_id, &error));
+  g_assert_no_error (error);
+  g_assert_false (ember_fake_server_delete_folder (self->fixture->server, CAROL, inbox_id, &error));
+  g_clear_error (&error);
+
+  next = delta_round (self, initial.delta_link, prefer, 4);
+  g_assert_cmpuint (json_array_get_length (next.items), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (find_item (next.items, added), "parentFolderId"), ==, inbox_id);
+  g_assert_cmpstr (json_object_get_string_member (find_item (next.items, added), "displayName"), ==, "Invoices");
+  g_assert_cmpstr (json_object_get_string_member (find_item (next.items, newsletters_id), "displayName"), ==, "News");
+  fake_assert_member (find_item (next.items, projects_id), "@removed", JSON_TYPE_OBJECT);
+  fake_assert_member (find_item (next.items, ember_id), "@removed", JSON_TYPE_OBJECT);
+
+  /* Nothing since: an empty round. */
+  quiet = delta_round (self, next.delta_link, prefer, 4);
+  g_assert_cmpuint (json_array_get_length (quiet.items), ==, 0);
+  g_assert_cmpuint (quiet.pages, ==, 1);
+
+  /* Expired tokens answer 410, the next and delta links alike. */
+  g_assert_true (ember_fake_server_expire_cursors (self->fixture->server, CAROL, EMBER_FAKE_CURSOR_DELTA, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(FakeReply) gone = fake_get (self->fixture, quiet.delta_link, self->token);
+    g_autoptr(FakeReply) bad_select = fake_get (self->fixture, "/v1.0/me/mailFolders/delta?$select=subject",
+                                                self->token);
+
+    fake_assert_graph_error (gone, 410, "SyncStateNotFound");
+    fake_assert_graph_error (bad_select, 400, "RequestBroker--ParseUri");
+  }
+
+  round_clear (&initial);
+  round_clear (&selected);
+  round_clear (&next);
+  round_clear (&quiet);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -669,6 +790,7 @@ main (int   argc,
 
   g_test_add ("/ember/fake/graph/me", Graph, NULL, graph_setup, test_me, graph_teardown);
   g_test_add ("/ember/fake/graph/folders", Graph, NULL, graph_setup, test_folders, graph_teardown);
+  g_test_add ("/ember/fake/graph/folder-delta", Graph, NULL, graph_setup, test_folder_delta, graph_teardown);
   g_test_add ("/ember/fake/graph/message-delta", Graph, NULL, graph_setup, test_message_delta, graph_teardown);
   g_test_add ("/ember/fake/graph/calendar-delta", Graph, NULL, graph_setup, test_calendar_delta, graph_teardown);
   g_test_add ("/ember/fake/graph/batch", Graph, NULL, graph_setup, test_batch, graph_teardown);

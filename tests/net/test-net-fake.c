@@ -681,6 +681,83 @@ test_graph_batch (void)
   g_assert_cmpuint (ember_fake_server_get_max_in_flight (server, CAROL), <=, 4);
 }
 
+/* Each part keeps its own headers: Graph honours Prefer per part, so the
+ * page size and time zone asked for come back applied, and differ
+ * between parts of one batch. */
+static void
+test_graph_batch_part_headers (void)
+{
+  g_autoptr(EmberFakeServer) server = start_fake (NULL);
+  g_autoptr(EmberHttpClient) client = ember_http_client_new (ember_clock_get_default ());
+  g_autoptr(EmberTokenStore) store = ember_memory_token_store_new ();
+  g_autoptr(EmberAuthSession) auth = NULL;
+  g_autoptr(EmberApiEndpoint) graph = NULL;
+  g_autoptr(EmberHttpBatch) batch = ember_http_batch_new ();
+  g_autoptr(EmberHttpRequest) small = ember_http_request_new ("GET", "/me/mailFolders/inbox/messages/delta");
+  g_autoptr(EmberHttpRequest) large = ember_http_request_new ("GET", "/me/mailFolders/inbox/messages/delta");
+  g_autoptr(EmberHttpRequest) plain = ember_http_request_new ("GET", "/me/mailFolders/inbox/messages/delta");
+  g_autoptr(EmberHttpRequest) events = ember_http_request_new ("GET", "/me/calendarView/delta");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *graph_base = NULL;
+  struct { EmberHttpRequest *request; guint expected_items; const char *applied; } parts[] = {
+    { small, 3, "odata.maxpagesize=3" },
+    { large, 7, "odata.maxpagesize=7" },
+    { plain, 10, NULL },   /* the service's default page */
+  };
+  JsonArray *value;
+
+  auth = issue_session (server, client, store, EMBER_OAUTH_PROVIDER_MICROSOFT, CAROL);
+  graph_base = g_strconcat (ember_fake_server_get_base_uri (server), "/v1.0", NULL);
+  graph = ember_api_endpoint_new (EMBER_API_KIND_GRAPH, graph_base, ember_clock_get_default ());
+  ember_api_endpoint_set_auth_session (graph, auth);
+
+  ember_http_request_add_query (small, "$select", "subject");
+  ember_http_request_add_header (small, "Prefer", "odata.maxpagesize=3");
+  ember_http_request_add_query (large, "$select", "subject");
+  ember_http_request_add_header (large, "Prefer", "odata.maxpagesize=7");
+  ember_http_request_add_query (plain, "$select", "subject");
+  ember_http_request_add_query (events, "startDateTime", "2020-01-01T00:00:00Z");
+  ember_http_request_add_query (events, "endDateTime", "2035-01-01T00:00:00Z");
+  /* Two Prefer headers on one part travel together. */
+  ember_http_request_add_header (events, "Prefer", "outlook.timezone=\"India Standard Time\"");
+  ember_http_request_add_header (events, "Prefer", "odata.maxpagesize=4");
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    ember_http_batch_add (batch, parts[i].request);
+  ember_http_batch_add (batch, events);
+
+  g_assert_true (ember_http_batch_send_sync (batch, client, graph, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ember_http_batch_get_n_requests_sent (batch), ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      JsonNode *json = ember_http_batch_get_json (batch, i);
+      SoupMessageHeaders *headers = ember_http_request_get_response_headers (parts[i].request);
+
+      g_assert_null (ember_http_batch_get_error (batch, i));
+      value = json_object_get_array_member (json_node_get_object (json), "value");
+      g_assert_cmpuint (json_array_get_length (value), ==, parts[i].expected_items);
+      g_assert_true (json_object_has_member (json_node_get_object (json), "@odata.nextLink"));
+      g_assert_cmpstr (soup_message_headers_get_one (headers, "Preference-Applied"), ==, parts[i].applied);
+    }
+
+  {
+    JsonNode *json = ember_http_batch_get_json (batch, 3);
+
+    g_assert_null (ember_http_batch_get_error (batch, 3));
+    value = json_object_get_array_member (json_node_get_object (json), "value");
+    /* A calendar page may hold fewer than asked, never more. */
+    g_assert_cmpuint (json_array_get_length (value), >, 0);
+    g_assert_cmpuint (json_array_get_length (value), <=, 4);
+    for (guint i = 0; i < json_array_get_length (value); i++)
+      {
+        JsonObject *start = json_object_get_object_member (json_array_get_object_element (value, i), "start");
+
+        g_assert_cmpstr (json_object_get_string_member (start, "timeZone"), ==, "India Standard Time");
+      }
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -697,6 +774,7 @@ main (int   argc,
   g_test_add_func ("/ember/net/fake/graph-concurrency", test_graph_concurrency);
   g_test_add_func ("/ember/net/fake/gmail-batch", test_gmail_batch);
   g_test_add_func ("/ember/net/fake/graph-batch", test_graph_batch);
+  g_test_add_func ("/ember/net/fake/graph-batch-part-headers", test_graph_batch_part_headers);
 
   return g_test_run ();
 }

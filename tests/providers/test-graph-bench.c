@@ -240,7 +240,7 @@ bench_throttling_off (void)
       ember_graph_provider_set_message_page_size (EMBER_GRAPH_PROVIDER (b.provider), page_sizes[p]);
       sync_s = sync_mail_seconds (&b);
       store_s = store_only_seconds (&b, page_sizes[p]);
-      g_test_message ("page size %u: full sync of %u messages in %.2f s = %.0f messages/s; "
+      g_test_message ("BENCH graph page size %u: full sync of %u messages in %.2f s = %.0f messages/s; "
                       "store alone %.2f s = %.0f messages/s; sync/store = %.2f; %u Graph requests",
                       page_sizes[p], N_MESSAGES, sync_s, N_MESSAGES / sync_s, store_s, N_MESSAGES / store_s,
                       store_s / sync_s,
@@ -271,7 +271,7 @@ bench_throttling_on (void)
       charged += entry->cost;
       throttled += entry->status == 429;
     }
-  g_test_message ("throttling on: %u messages in %.2f s = %.0f messages/s; %u of the 10,000 "
+  g_test_message ("BENCH graph throttling on: %u messages in %.2f s = %.0f messages/s; %u of the 10,000 "
                   "requests per 10 min used (%.1f %%); %u answered 429; max %u in flight",
                   N_MESSAGES, sync_s, N_MESSAGES / sync_s, charged, charged / 100.0, throttled,
                   ember_fake_server_get_max_in_flight (b.server, EMAIL));

@@ -727,7 +727,9 @@ test_full_then_delta (void)
   g_test_message ("full sync: %u Graph calls, %u batches, %u throttled",
                   summary.requests, summary.batches, summary.throttled);
   g_assert_cmpuint (summary.throttled, ==, 0);
-  g_assert_cmpuint (summary.other, ==, 6);   /* the well-known folder lookups, once */
+  /* The well-known folders and the root, looked up once. */
+  g_assert_cmpuint (summary.other, ==, 7);
+  g_assert_cmpuint (summary.folder_tree, ==, 0);
 
   mutate_dataset (&f);
   ember_fake_server_clear_request_log (f.server);
@@ -737,10 +739,15 @@ test_full_then_delta (void)
   summary = summarize_log (&f);
   g_test_message ("delta sync: %u Graph calls (%u delta, %u folder tree) in %u batches + singles",
                   summary.requests, summary.delta, summary.folder_tree, summary.batches);
-  /* Only delta rounds: no round started afresh, no message fetched alone. */
+  /* Only delta rounds: every Graph call followed a delta or next link (the
+   * folder tree's, each folder's, the calendar's). No round started afresh,
+   * no folder listing, no message fetched alone. */
   g_assert_cmpuint (summary.fresh_rounds, ==, 0);
+  g_assert_cmpuint (summary.folder_tree, ==, 0);
   g_assert_cmpuint (summary.other, ==, 0);
   g_assert_cmpuint (summary.delta, >, 0);
+  g_assert_cmpuint (summary.requests, ==, summary.delta);
+  g_assert_cmpuint (ember_fake_server_count_requests (f.server, "GET", "/v1.0/me/mailFolders/delta", 200), >=, 1);
   g_assert_cmpuint (summary.throttled, ==, 0);
   /* The opening batch carries the folder tree and every folder's cursor. */
   g_assert_cmpuint (summary.batches, >=, 1);
@@ -759,7 +766,67 @@ test_full_then_delta (void)
   g_assert_cmpuint (summary.batches, ==, 1);
   g_assert_cmpuint (summary.fresh_rounds, ==, 0);
   g_assert_cmpuint (summary.other, ==, 0);
+  g_assert_cmpuint (summary.requests, ==, summary.delta);
   g_assert_cmpuint (f.new_messages, ==, 0);
+  assert_mail_converged (&f);
+
+  fixture_clear (&f);
+}
+
+/* Folders added, renamed and deleted (with a subfolder and messages) come
+ * through the folder tree's delta round; only the new folder's message
+ * round starts afresh. */
+static void
+test_folder_changes (void)
+{
+  EmberFakeServerOptions options;
+  Fixture f;
+  LogSummary summary;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *projects = NULL;
+  g_autofree char *newsletters = NULL;
+  g_autofree char *invoices = NULL;
+  g_autofree char *deeper = NULL;
+
+  ember_fake_server_options_init (&options);
+  options.n_messages = 400;
+  options.n_events = 10;
+  fixture_init (&f, &options);
+  sync_account (&f);
+  assert_mail_converged (&f);
+
+  projects = folder_id_by_name (&f, "Projects");
+  newsletters = folder_id_by_name (&f, "Newsletters");
+  invoices = ember_fake_server_add_folder (f.server, EMAIL, "Invoices", "inbox", &error);
+  g_assert_no_error (error);
+  deeper = ember_fake_server_add_folder (f.server, EMAIL, "2026", invoices, &error);
+  g_assert_no_error (error);
+  add_message (&f, "Invoice 1", invoices);
+  add_message (&f, "Invoice 2", deeper);
+  g_assert_true (ember_fake_server_rename_folder (f.server, EMAIL, newsletters, "News", &error));
+  g_assert_no_error (error);
+  /* Projects holds Ember, and both hold messages. */
+  g_assert_true (ember_fake_server_delete_folder (f.server, EMAIL, projects, &error));
+  g_assert_no_error (error);
+
+  ember_fake_server_clear_request_log (f.server);
+  sync_account (&f);
+  summary = summarize_log (&f);
+  g_test_message ("folder changes: %u calls (%u delta, %u fresh)", summary.requests, summary.delta,
+                  summary.fresh_rounds);
+  /* The two new folders' first message rounds; everything else a delta. */
+  g_assert_cmpuint (summary.fresh_rounds, ==, 2);
+  g_assert_cmpuint (summary.folder_tree, ==, 0);
+  g_assert_cmpuint (summary.other, ==, 0);
+  g_assert_cmpuint (summary.requests, ==, summary.delta + summary.fresh_rounds);
+  assert_mail_converged (&f);
+
+  /* And the round after is all deltas again. */
+  ember_fake_server_clear_request_log (f.server);
+  sync_account (&f);
+  summary = summarize_log (&f);
+  g_assert_cmpuint (summary.fresh_rounds, ==, 0);
+  g_assert_cmpuint (summary.requests, ==, summary.delta);
   assert_mail_converged (&f);
 
   fixture_clear (&f);
@@ -995,6 +1062,16 @@ test_time_zones (void)
 
   g_assert_cmpint (berlin_change, >, 1);
   g_assert_cmpint (la_change, >, 1);
+  /* The events before and after really straddle a change of offset. */
+  {
+    gint64 before = local_nine (berlin, berlin_change - 1);
+    gint64 after = local_nine (berlin, berlin_change + 1);
+
+    g_assert_cmpint (after - before, !=, 2 * 86400);
+    before = local_nine (los_angeles, la_change - 1);
+    after = local_nine (los_angeles, la_change + 1);
+    g_assert_cmpint (after - before, !=, 2 * 86400);
+  }
 
   ember_fake_server_options_init (&options);
   options.n_messages = 20;
@@ -1043,12 +1120,17 @@ test_time_zones (void)
   check_zone_events (&f, zones, G_N_ELEMENTS (zones), expected);
   assert_calendar_converged (&f);
 
-  /* ... and in local time named by a Windows zone, converted here. */
-  fixture_close_store (&f);
-  fixture_open_store (&f);
-  _ember_graph_provider_set_preferred_time_zone (EMBER_GRAPH_PROVIDER (f.provider), "Pacific Standard Time");
-  sync_account (&f);
-  check_zone_events (&f, zones, G_N_ELEMENTS (zones), expected);
+  /* ... and in local time named by each Windows zone, which Ember
+   * converts: every event, in every zone's summer and winter time. */
+  for (guint z = 0; z < G_N_ELEMENTS (zones); z++)
+    {
+      g_test_message ("Times in %s", zones[z].windows);
+      fixture_close_store (&f);
+      fixture_open_store (&f);
+      _ember_graph_provider_set_preferred_time_zone (EMBER_GRAPH_PROVIDER (f.provider), zones[z].windows);
+      sync_account (&f);
+      check_zone_events (&f, zones, G_N_ELEMENTS (zones), expected);
+    }
 
   fixture_clear (&f);
 }
@@ -1611,6 +1693,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ember/providers/graph/sync/full-then-delta", test_full_then_delta);
+  g_test_add_func ("/ember/providers/graph/sync/folder-changes", test_folder_changes);
   g_test_add_func ("/ember/providers/graph/sync/expired-delta-tokens", test_expired_delta_tokens);
   g_test_add_func ("/ember/providers/graph/faults/converge", test_faults);
   g_test_add_func ("/ember/providers/graph/faults/request-budget", test_request_budget);

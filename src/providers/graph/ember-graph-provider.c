@@ -2,12 +2,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Mail: the folder tree is listed, then every folder runs its own
- * messages/delta round; rounds of different folders run side by side on a
- * few threads (the endpoint's limiter keeps the mailbox at 4 requests in
- * flight). Calendar: one calendarView/delta round over a window of dates.
+ * Mail: a mailFolders/delta round brings the folder tree up to date (the
+ * whole tree, flat, on the first sync; only changes after that), then
+ * every folder runs its own messages/delta round; rounds of different
+ * folders run side by side on a few threads (the endpoint's limiter keeps
+ * the mailbox at 4 requests in flight). Calendar: one calendarView/delta
+ * round over a window of dates.
  *
- * Cursors. Each folder ("mail:<id>") and the calendar ("calendar:<id>")
+ * Cursors. The folder tree ("folders") stores its deltaLink with the
+ * folders, once its round is complete. Each folder ("mail:<id>") and the
+ * calendar ("calendar:<id>")
  * store the URL to GET next with every page: a nextLink inside a round, the
  * deltaLink once a round is complete. The phase says which round it is:
  *   "initial"     the first round, begun with nothing stored: resuming from
@@ -485,88 +489,145 @@ static const char * const well_known_folders[] = {
   "inbox", "sentitems", "archive", "deleteditems", "drafts", "junkemail",
 };
 
-/* Well-known folder ids never change for a mailbox; they are looked up once
- * and kept in the "folders" resource's extra state. */
-static GHashTable *
-load_well_known (EmberGraphProvider  *self,
-                 GCancellable        *cancellable,
-                 GError             **error)
-{
-  g_autoptr(GHashTable) kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(EmberSyncState) state = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GPtrArray) requests = NULL;
-  g_autoptr(GArray) outcomes = NULL;
-  g_autofree char *extra = NULL;
+/* The parent of the top-level folders, never stored itself. */
+#define ROOT_FOLDER "msgfolderroot"
 
-  state = ember_store_get_sync_state_sync (self->store, self->account_id, FOLDERS_RESOURCE,
-                                           cancellable, error);
-  if (state == NULL)
+/* Enough for most mailboxes' whole tree in one page. */
+#define FOLDER_PAGE_SIZE 250
+
+/* What v1.0 does not say in a folder: which well-known folder it is, and
+ * which id the hidden root has. Both never change for a mailbox, so they
+ * are looked up once (GET /me/mailFolders/{name}, in the first sync's
+ * opening batch) and kept in the "folders" resource's extra state. */
+typedef struct
+{
+  GHashTable *kinds;    /* folder id -> EmberFolderKind */
+  char       *root_id;
+} FolderNames;
+
+static void
+folder_names_free (FolderNames *names)
+{
+  g_clear_pointer (&names->kinds, g_hash_table_unref);
+  g_free (names->root_id);
+  g_free (names);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FolderNames, folder_names_free)
+
+static FolderNames *
+folder_names_new (void)
+{
+  FolderNames *names = g_new0 (FolderNames, 1);
+
+  names->kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return names;
+}
+
+/* NULL when the state has not got them (yet), or has them without the
+ * root (stored by an older Ember that listed folders instead). */
+static FolderNames *
+folder_names_from_extra (const char *extra_json)
+{
+  g_autoptr(FolderNames) names = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GList) members = NULL;
+  JsonObject *known;
+
+  if (extra_json == NULL)
+    return NULL;
+  node = json_from_string (extra_json, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+      !json_object_has_member (json_node_get_object (node), "well_known") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (node), "well_known")))
+    return NULL;
+  known = json_object_get_object_member (json_node_get_object (node), "well_known");
+  if (json_object_get_string_member_with_default (known, ROOT_FOLDER, NULL) == NULL)
     return NULL;
 
-  if (state->extra_json != NULL)
+  names = folder_names_new ();
+  names->root_id = g_strdup (json_object_get_string_member (known, ROOT_FOLDER));
+  members = json_object_get_members (known);
+  for (GList *l = members; l != NULL; l = l->next)
     {
-      g_autoptr(JsonNode) node = json_from_string (state->extra_json, NULL);
+      const char *id = json_object_get_string_member_with_default (known, l->data, NULL);
 
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-          json_object_has_member (json_node_get_object (node), "well_known"))
-        {
-          JsonObject *known = json_object_get_object_member (json_node_get_object (node), "well_known");
-          g_autoptr(GList) names = known != NULL ? json_object_get_members (known) : NULL;
-
-          for (GList *l = names; l != NULL; l = l->next)
-            {
-              const char *id = json_object_get_string_member_with_default (known, l->data, NULL);
-
-              if (id != NULL)
-                g_hash_table_insert (kinds, g_strdup (id),
-                                     GINT_TO_POINTER (ember_graph_folder_kind_for_well_known (l->data)));
-            }
-          return g_steal_pointer (&kinds);
-        }
+      if (id != NULL && strcmp (l->data, ROOT_FOLDER) != 0)
+        g_hash_table_insert (names->kinds, g_strdup (id),
+                             GINT_TO_POINTER (ember_graph_folder_kind_for_well_known (l->data)));
     }
+  return g_steal_pointer (&names);
+}
 
-  requests = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < G_N_ELEMENTS (well_known_folders); i++)
+/* The lookups, in the order read_folder_names () expects them. */
+static void
+add_folder_name_requests (EmberGraphProvider *self,
+                          GPtrArray          *requests)
+{
+  for (guint i = 0; i <= G_N_ELEMENTS (well_known_folders); i++)
     {
-      g_autofree char *suffix = g_strdup_printf ("/me/mailFolders/%s", well_known_folders[i]);
+      const char *name = i < G_N_ELEMENTS (well_known_folders) ? well_known_folders[i] : ROOT_FOLDER;
+      g_autofree char *suffix = g_strdup_printf ("/me/mailFolders/%s", name);
       g_autofree char *path = api_path (self, suffix);
       EmberHttpRequest *request = new_get (path, "mailFolders.get", NULL);
 
       ember_http_request_add_query (request, "$select", "id");
       g_ptr_array_add (requests, request);
     }
-  outcomes = send_all (self, requests, cancellable, error);
-  if (outcomes == NULL)
-    return NULL;
+}
 
-  builder = json_builder_new_immutable ();
+#define N_FOLDER_NAME_REQUESTS (G_N_ELEMENTS (well_known_folders) + 1)
+
+/* Reads the N_FOLDER_NAME_REQUESTS outcomes from @outcomes and stores
+ * what they found. */
+static FolderNames *
+read_folder_names (EmberGraphProvider  *self,
+                   Outcome             *outcomes,
+                   GCancellable        *cancellable,
+                   GError             **error)
+{
+  g_autoptr(FolderNames) names = folder_names_new ();
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *extra = NULL;
+
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "well_known");
   json_builder_begin_object (builder);
-  for (guint i = 0; i < G_N_ELEMENTS (well_known_folders); i++)
+  for (guint i = 0; i < N_FOLDER_NAME_REQUESTS; i++)
     {
-      Outcome *outcome = &g_array_index (outcomes, Outcome, i);
+      Outcome *outcome = &outcomes[i];
+      const char *name = i < G_N_ELEMENTS (well_known_folders) ? well_known_folders[i] : ROOT_FOLDER;
       const char *id = NULL;
 
       if (outcome->node == NULL)
         {
           /* A mailbox may lack some of them (no Archive folder yet). */
-          if (g_error_matches (outcome->error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_NOT_FOUND))
+          if (g_error_matches (outcome->error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_NOT_FOUND) &&
+              strcmp (name, ROOT_FOLDER) != 0)
             continue;
-          g_propagate_error (error, g_steal_pointer (&outcome->error));
+          g_propagate_prefixed_error (error, g_error_copy (outcome->error),
+                                      "Cannot look up the standard mail folders: ");
           return NULL;
         }
       if (JSON_NODE_HOLDS_OBJECT (outcome->node))
         id = json_object_get_string_member_with_default (json_node_get_object (outcome->node), "id", NULL);
-      if (id == NULL)
-        continue;
+      if (id == NULL || *id == '\0')
+        {
+          if (strcmp (name, ROOT_FOLDER) != 0)
+            continue;
+          g_set_error_literal (error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_BAD_DATA,
+                               "Microsoft Graph sent the mailbox's root folder without an id");
+          return NULL;
+        }
 
-      json_builder_set_member_name (builder, well_known_folders[i]);
+      json_builder_set_member_name (builder, name);
       json_builder_add_string_value (builder, id);
-      g_hash_table_insert (kinds, g_strdup (id),
-                           GINT_TO_POINTER (ember_graph_folder_kind_for_well_known (well_known_folders[i])));
+      if (strcmp (name, ROOT_FOLDER) == 0)
+        names->root_id = g_strdup (id);
+      else
+        g_hash_table_insert (names->kinds, g_strdup (id),
+                             GINT_TO_POINTER (ember_graph_folder_kind_for_well_known (name)));
     }
   json_builder_end_object (builder);
   json_builder_end_object (builder);
@@ -575,159 +636,223 @@ load_well_known (EmberGraphProvider  *self,
   extra = json_to_string (root, FALSE);
   if (!set_extra (self, FOLDERS_RESOURCE, extra, cancellable, error))
     return NULL;
-
-  return g_steal_pointer (&kinds);
+  return g_steal_pointer (&names);
 }
 
-typedef struct
-{
-  char *parent;  /* provider id of the folder listed, NULL for the top */
-} FolderListing;
-
-static void
-folder_listing_free (gpointer data)
-{
-  FolderListing *listing = data;
-
-  g_free (listing->parent);
-  g_free (listing);
-}
-
-/* Lists the whole tree: the top-level folders, then the children of every
- * folder that has some, breadth first. The root's own children hang below
- * the hidden msgfolderroot, which is not stored: their parent is NULL. */
 static EmberHttpRequest *
-new_folder_listing_request (EmberGraphProvider *self,
-                            const char         *parent_id)
+new_folder_delta_request (EmberGraphProvider *self,
+                          const char         *cursor)
 {
-  g_autofree char *suffix = NULL;
+  g_autofree char *prefer = g_strdup_printf ("odata.maxpagesize=%u", FOLDER_PAGE_SIZE);
   g_autofree char *path = NULL;
   EmberHttpRequest *request;
 
-  if (parent_id == NULL)
-    suffix = g_strdup ("/me/mailFolders");
-  else
-    suffix = g_strdup_printf ("/me/mailFolders/%s/childFolders", parent_id);
-  path = api_path (self, suffix);
-  request = new_get (path, "mailFolders.list", NULL);
-  ember_http_request_add_query (request, "$top", "100");
+  if (cursor != NULL)
+    return new_get (cursor, "mailFolders.delta", prefer);
+
+  path = api_path (self, "/me/mailFolders/delta");
+  request = new_get (path, "mailFolders.delta", prefer);
+  ember_http_request_add_query (request, "$select", "displayName,parentFolderId,totalItemCount,isHidden");
   return request;
 }
 
-/* @prefetched: (nullable): first pages already fetched (in the sync's
- * opening batch), by parent folder id ("" for the top). */
-static GPtrArray *
-list_folders (EmberGraphProvider  *self,
-              GHashTable          *prefetched,
-              guint64             *out_total_items,
-              GCancellable        *cancellable,
-              GError             **error)
+/* Lays one delta entry over @folders (provider id -> EmberFolderRecord). */
+static gboolean
+apply_folder_item (GHashTable         *folders,
+                   JsonObject         *item,
+                   const FolderNames  *names,
+                   guint64            *total_items,
+                   GError            **error)
 {
-  g_autoptr(GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) ember_folder_record_free);
-  g_autoptr(GQueue) queue = g_queue_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  gboolean has_well_known_names = FALSE;
-  guint64 total_items = 0;
-  FolderListing *listing;
+  const char *id = json_object_get_string_member_with_default (item, "id", NULL);
+  EmberFolderRecord *folder;
+  gpointer kind;
 
-  listing = g_new0 (FolderListing, 1);
-  g_queue_push_tail (queue, listing);
-
-  while ((listing = g_queue_pop_head (queue)) != NULL)
+  if (id == NULL || *id == '\0')
     {
-      Outcome *outcome = prefetched != NULL
-                         ? g_hash_table_lookup (prefetched, listing->parent != NULL ? listing->parent : "")
-                         : NULL;
+      g_set_error_literal (error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_BAD_DATA,
+                           "Microsoft Graph sent a mail folder without an id");
+      return FALSE;
+    }
+  /* Hidden folders (Sync Issues...) are not shown; one that became hidden
+   * leaves. */
+  if (json_object_get_boolean_member_with_default (item, "isHidden", FALSE))
+    {
+      g_hash_table_remove (folders, id);
+      return TRUE;
+    }
+
+  folder = g_hash_table_lookup (folders, id);
+  if (folder == NULL)
+    {
+      folder = ember_graph_parse_mail_folder (item, error);
+      if (folder == NULL)
+        return FALSE;
+      g_hash_table_insert (folders, folder->provider_id, folder);
+    }
+  else
+    {
+      /* An update may name only what changed. */
+      const char *name = json_object_get_string_member_with_default (item, "displayName", NULL);
+
+      if (name != NULL && *name != '\0')
+        {
+          g_free (folder->name);
+          folder->name = g_strdup (name);
+        }
+      if (json_object_has_member (item, "parentFolderId"))
+        {
+          g_free (folder->parent_provider_id);
+          folder->parent_provider_id = g_strdup (json_object_get_string_member_with_default (item, "parentFolderId",
+                                                                                             NULL));
+        }
+    }
+
+  if (g_strcmp0 (folder->parent_provider_id, names->root_id) == 0 ||
+      g_strcmp0 (folder->parent_provider_id, "") == 0)
+    g_clear_pointer (&folder->parent_provider_id, g_free);
+  folder->kind = g_hash_table_lookup_extended (names->kinds, folder->provider_id, NULL, &kind)
+                 ? GPOINTER_TO_INT (kind) : EMBER_FOLDER_KIND_OTHER;
+  *total_items += MAX (0, json_object_get_int_member_with_default (item, "totalItemCount", 0));
+  return TRUE;
+}
+
+/* A folder under one that is gone (or hidden) cannot be reached: drop it
+ * too. */
+static void
+drop_orphans (GHashTable *folders)
+{
+  gboolean dropped;
+
+  do
+    {
+      GHashTableIter iter;
+      EmberFolderRecord *folder;
+
+      dropped = FALSE;
+      g_hash_table_iter_init (&iter, folders);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &folder))
+        if (folder->parent_provider_id != NULL && !g_hash_table_contains (folders, folder->parent_provider_id))
+          {
+            g_hash_table_iter_remove (&iter);
+            dropped = TRUE;
+          }
+    }
+  while (dropped);
+}
+
+/* One mailFolders/delta round: the whole tree when @fresh, else the
+ * changes since the stored deltaLink laid over the stored folders. The
+ * round is read to its end before anything is stored (a folder tree is
+ * small), so a crash inside it only repeats it. Returns the complete
+ * folder list; *@out_delta_link is the next round's cursor.
+ * @first: (nullable): the round's first page, fetched in the opening
+ * batch. An expired token starts a fresh round. */
+static GPtrArray *
+run_folder_round (EmberGraphProvider  *self,
+                  Outcome             *first,
+                  const char          *cursor,
+                  const FolderNames   *names,
+                  char               **out_delta_link,
+                  guint64             *out_total_items,
+                  GCancellable        *cancellable,
+                  GError             **error)
+{
+  for (guint n_resyncs = 0; ; n_resyncs++)
+    {
+      g_autoptr(GHashTable) folders = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                             (GDestroyNotify) ember_folder_record_free);
       g_autoptr(EmberGraphPage) page = NULL;
       g_autoptr(GError) local_error = NULL;
+      guint64 total_items = 0;
       guint n_pages = 0;
 
-      if (outcome != NULL && outcome->node != NULL)
-        page = outcome_page (self, outcome, &local_error);
-      if (page == NULL && local_error == NULL)
+      if (cursor != NULL)
         {
-          g_autoptr(EmberHttpRequest) request = new_folder_listing_request (self, listing->parent);
+          g_autoptr(GPtrArray) stored = ember_store_list_folders_sync (self->store, self->account_id,
+                                                                       cancellable, error);
+
+          if (stored == NULL)
+            return NULL;
+          for (guint i = 0; i < stored->len; i++)
+            {
+              EmberFolderRecord *folder = ember_folder_record_copy (g_ptr_array_index (stored, i));
+
+              g_hash_table_insert (folders, folder->provider_id, folder);
+            }
+        }
+
+      /* The opening batch fetched the first page already; a failure other
+       * than an expired token gets one more try on its own. */
+      if (first != NULL && first->node != NULL)
+        page = outcome_page (self, first, &local_error);
+      else if (first != NULL &&
+               g_error_matches (first->error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_CURSOR_EXPIRED))
+        local_error = g_error_copy (first->error);
+      else
+        {
+          g_autoptr(EmberHttpRequest) request = new_folder_delta_request (self, cursor);
 
           page = fetch_page (self, request, cancellable, &local_error);
         }
 
       while (page != NULL)
         {
-          for (guint i = 0; i < page->items->len; i++)
-            {
-              JsonObject *item = g_ptr_array_index (page->items, i);
-              EmberFolderRecord *folder = ember_graph_parse_mail_folder (item, &local_error);
+          g_autofree char *next = NULL;
 
-              if (folder == NULL)
-                break;
-              if (g_hash_table_contains (seen, folder->provider_id))
-                {
-                  ember_folder_record_free (folder);
-                  continue;
-                }
-              g_free (folder->parent_provider_id);
-              folder->parent_provider_id = g_strdup (listing->parent);
-              if (json_object_has_member (item, "wellKnownName"))
-                has_well_known_names = TRUE;
-              total_items += MAX (0, json_object_get_int_member_with_default (item, "totalItemCount", 0));
-              if (json_object_get_int_member_with_default (item, "childFolderCount", 0) > 0)
-                {
-                  FolderListing *child = g_new0 (FolderListing, 1);
-
-                  child->parent = g_strdup (folder->provider_id);
-                  g_queue_push_tail (queue, child);
-                }
-              g_hash_table_add (seen, folder->provider_id);
-              g_ptr_array_add (folders, folder);
-            }
-          if (local_error != NULL || page->next_link == NULL)
+          for (guint i = 0; i < page->items->len && local_error == NULL; i++)
+            apply_folder_item (folders, g_ptr_array_index (page->items, i), names, &total_items, &local_error);
+          for (guint i = 0; i < page->removed_ids->len; i++)
+            g_hash_table_remove (folders, g_ptr_array_index (page->removed_ids, i));
+          if (local_error != NULL)
             break;
+
+          if (page->delta_link != NULL)
+            {
+              GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) ember_folder_record_free);
+              GHashTableIter iter;
+              EmberFolderRecord *folder;
+
+              drop_orphans (folders);
+              g_hash_table_iter_init (&iter, folders);
+              while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &folder))
+                {
+                  g_hash_table_iter_steal (&iter);
+                  g_ptr_array_add (result, folder);
+                }
+              *out_delta_link = g_strdup (page->delta_link);
+              if (out_total_items != NULL)
+                *out_total_items = total_items;
+              return result;
+            }
+          if (page->next_link == NULL)
+            {
+              g_set_error_literal (&local_error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_BAD_DATA,
+                                   "Microsoft Graph ended a folder delta page without a next or delta link");
+              break;
+            }
           if (++n_pages > MAX_PAGES_PER_ROUND)
             {
               g_set_error_literal (&local_error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_BAD_DATA,
                                    "Microsoft Graph kept sending folder pages");
               break;
             }
-          {
-            g_autofree char *next = g_strdup (page->next_link);
-
-            g_clear_pointer (&page, ember_graph_page_free);
-            page = fetch_link (self, next, "mailFolders.list", NULL, cancellable, &local_error);
-          }
+          next = g_strdup (page->next_link);
+          g_clear_pointer (&page, ember_graph_page_free);
+          page = fetch_link (self, next, "mailFolders.delta", NULL, cancellable, &local_error);
         }
 
-      folder_listing_free (listing);
-      if (local_error != NULL)
+      if (g_error_matches (local_error, EMBER_PROVIDER_ERROR, EMBER_PROVIDER_ERROR_CURSOR_EXPIRED) &&
+          n_resyncs < MAX_RESYNCS)
         {
-          g_queue_free_full (g_steal_pointer (&queue), folder_listing_free);
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                      "Cannot list mail folders: ");
-          return NULL;
+          g_debug ("Delta state of the mail folders expired; starting a fresh round");
+          cursor = NULL;
+          first = NULL;
+          continue;
         }
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "Cannot list mail folders: ");
+      return NULL;
     }
-
-  if (!has_well_known_names)
-    {
-      g_autoptr(GHashTable) kinds = load_well_known (self, cancellable, error);
-
-      if (kinds == NULL)
-        {
-          g_prefix_error (error, "Cannot look up the standard mail folders: ");
-          return NULL;
-        }
-      for (guint i = 0; i < folders->len; i++)
-        {
-          EmberFolderRecord *folder = g_ptr_array_index (folders, i);
-          gpointer kind;
-
-          if (g_hash_table_lookup_extended (kinds, folder->provider_id, NULL, &kind))
-            folder->kind = GPOINTER_TO_INT (kind);
-        }
-    }
-
-  if (out_total_items != NULL)
-    *out_total_items = total_items;
-  return g_steal_pointer (&folders);
 }
 
 static gint64
@@ -798,12 +923,13 @@ removal_change (const char *message_id,
   return change;
 }
 
-/* Stores the folder tree. Folders that are gone take their messages with
- * them (Outlook moves them elsewhere, where they come back with new ids)
- * and their cursors. */
+/* Stores the folder tree, and with it the deltaLink of the round that
+ * produced it. Folders that are gone take their messages with them
+ * (Outlook moves them elsewhere, where they come back with new ids). */
 static gboolean
 save_folders (EmberGraphProvider  *self,
               GPtrArray           *folders,
+              const char          *delta_link,
               GCancellable        *cancellable,
               GError             **error)
 {
@@ -844,6 +970,7 @@ save_folders (EmberGraphProvider  *self,
   for (guint i = 0; i < folders->len; i++)
     g_ptr_array_add (page->folders, ember_folder_record_copy (g_ptr_array_index (folders, i)));
   page->complete = TRUE;
+  page->cursor = g_strdup (delta_link);
   page->phase = g_strdup (PHASE_INCREMENTAL);
 
   {
@@ -1323,43 +1450,54 @@ mail_worker (gpointer data)
   return NULL;
 }
 
-/* An incremental sync opens with one batch: the folder tree's listings for
- * the parents Ember knows and the next page of every folder's round. When
- * nothing changed, that is the whole sync. */
-static GArray *
+/* Every mail sync opens with one batch: the folder tree's delta (the
+ * whole tree on the first sync, with the lookups that name its folders),
+ * and the next page of every stored folder's message round. When nothing
+ * changed, that is the whole sync. */
+typedef struct
+{
+  GArray      *outcomes;       /* Outcome, owns everything below */
+  Outcome     *folders;        /* the folder delta's first page */
+  Outcome     *names;          /* N_FOLDER_NAME_REQUESTS lookups, or NULL */
+  GHashTable  *rounds;         /* folder id -> Outcome */
+  guint        n_stored;       /* folders stored before this sync */
+} Opening;
+
+static void
+opening_clear (Opening *opening)
+{
+  g_clear_pointer (&opening->rounds, g_hash_table_unref);
+  g_clear_pointer (&opening->outcomes, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Opening, opening_clear)
+
+static gboolean
 send_opening_batch (EmberGraphProvider  *self,
-                    GHashTable          *listings,
-                    GHashTable          *rounds,
+                    EmberSyncState      *folder_state,
+                    gboolean             need_names,
+                    Opening             *opening,
                     GCancellable        *cancellable,
                     GError             **error)
 {
   g_autoptr(GPtrArray) stored = NULL;
   g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) parents = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GArray) outcomes = NULL;
-  guint n_listings;
+  g_autofree char *prefer = g_strdup_printf ("odata.maxpagesize=%u", self->message_page_size);
+  const char *cursor = folder_state->cursor;
+  guint first_round;
 
   stored = ember_store_list_folders_sync (self->store, self->account_id, cancellable, error);
   if (stored == NULL)
-    return NULL;
-  if (stored->len == 0)
-    return g_array_new (FALSE, TRUE, sizeof (Outcome));
+    return FALSE;
+  opening->n_stored = stored->len;
 
-  g_ptr_array_add (requests, new_folder_listing_request (self, NULL));
-  g_ptr_array_add (keys, g_strdup (""));
-  for (guint i = 0; i < stored->len; i++)
-    {
-      EmberFolderRecord *folder = g_ptr_array_index (stored, i);
-
-      if (folder->parent_provider_id != NULL &&
-          g_hash_table_add (parents, folder->parent_provider_id))
-        {
-          g_ptr_array_add (requests, new_folder_listing_request (self, folder->parent_provider_id));
-          g_ptr_array_add (keys, g_strdup (folder->parent_provider_id));
-        }
-    }
-  n_listings = requests->len;
+  if (cursor != NULL && (g_strcmp0 (folder_state->phase, PHASE_INCREMENTAL) != 0 || !check_link (self, cursor, NULL)))
+    cursor = NULL;
+  g_ptr_array_add (requests, new_folder_delta_request (self, cursor));
+  if (need_names)
+    add_folder_name_requests (self, requests);
+  first_round = requests->len;
 
   for (guint i = 0; i < stored->len; i++)
     {
@@ -1369,24 +1507,82 @@ send_opening_batch (EmberGraphProvider  *self,
 
       state = ember_store_get_sync_state_sync (self->store, self->account_id, resource, cancellable, error);
       if (state == NULL)
-        return NULL;
+        return FALSE;
       /* Fresh and restarted rounds list the folder first. */
       if (state->cursor == NULL || g_strcmp0 (state->phase, PHASE_RESYNC) == 0 ||
           !check_link (self, state->cursor, NULL))
         continue;
-      g_ptr_array_add (requests, new_get (state->cursor, "messages.delta", NULL));
+      g_ptr_array_add (requests, new_get (state->cursor, "messages.delta", prefer));
       g_ptr_array_add (keys, g_strdup (folder->provider_id));
     }
 
-  outcomes = send_all (self, requests, cancellable, error);
-  if (outcomes == NULL)
-    return NULL;
+  opening->outcomes = send_all (self, requests, cancellable, error);
+  if (opening->outcomes == NULL)
+    return FALSE;
 
+  opening->folders = &g_array_index (opening->outcomes, Outcome, 0);
+  opening->names = need_names ? &g_array_index (opening->outcomes, Outcome, 1) : NULL;
+  opening->rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < keys->len; i++)
-    g_hash_table_insert (i < n_listings ? listings : rounds,
-                         g_strdup (g_ptr_array_index (keys, i)),
-                         &g_array_index (outcomes, Outcome, i));
-  return g_steal_pointer (&outcomes);
+    g_hash_table_insert (opening->rounds, g_strdup (g_ptr_array_index (keys, i)),
+                         &g_array_index (opening->outcomes, Outcome, first_round + i));
+  return TRUE;
+}
+
+/* Brings the stored folder tree up to date: one mailFolders/delta round. */
+static GPtrArray *
+sync_folders (EmberGraphProvider  *self,
+              Opening             *opening,
+              guint64             *out_total_items,
+              GCancellable        *cancellable,
+              GError             **error)
+{
+  g_autoptr(EmberSyncState) state = NULL;
+  g_autoptr(FolderNames) names = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autofree char *delta_link = NULL;
+  const char *cursor;
+
+  state = ember_store_get_sync_state_sync (self->store, self->account_id, FOLDERS_RESOURCE, cancellable, error);
+  if (state == NULL)
+    return NULL;
+  names = folder_names_from_extra (state->extra_json);
+  if (!send_opening_batch (self, state, names == NULL, opening, cancellable, error))
+    return NULL;
+  if (names == NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      names = read_folder_names (self, opening->names, cancellable, &local_error);
+      /* A lookup that failed in the batch gets one more try, alone. */
+      if (names == NULL && local_error->domain != EMBER_AUTH_ERROR &&
+          !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (g_object_unref);
+          g_autoptr(GArray) outcomes = NULL;
+
+          g_debug ("Looking up the standard mail folders again: %s", local_error->message);
+          g_clear_error (&local_error);
+          add_folder_name_requests (self, requests);
+          outcomes = send_all (self, requests, cancellable, &local_error);
+          if (outcomes != NULL)
+            names = read_folder_names (self, &g_array_index (outcomes, Outcome, 0), cancellable, &local_error);
+        }
+      if (names == NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+
+  cursor = state->cursor;
+  if (cursor != NULL && (g_strcmp0 (state->phase, PHASE_INCREMENTAL) != 0 || !check_link (self, cursor, NULL)))
+    cursor = NULL;
+  folders = run_folder_round (self, opening->folders, cursor, names, &delta_link, out_total_items,
+                              cancellable, error);
+  if (folders == NULL || !save_folders (self, folders, delta_link, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&folders);
 }
 
 static gboolean
@@ -1398,20 +1594,16 @@ ember_graph_provider_sync_mail (EmberProvider    *provider,
   EmberGraphProvider *self = EMBER_GRAPH_PROVIDER (provider);
   g_autoptr(GPtrArray) folders = NULL;
   g_autoptr(GPtrArray) threads = NULL;
-  g_autoptr(GArray) opening = NULL;
-  g_autoptr(GHashTable) listings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) local_error = NULL;
+  g_auto(Opening) opening = { 0, };
   MailRun run = { 0, };
   GThread *writer;
   guint64 total_items = 0;
   guint n_workers;
 
   ember_sync_report_progress (report, "folders", 0, 0, "Listing mail folders");
-  opening = send_opening_batch (self, listings, rounds, cancellable, &local_error);
-  if (opening != NULL)
-    folders = list_folders (self, listings, &total_items, cancellable, &local_error);
-  if (folders == NULL || !save_folders (self, folders, cancellable, &local_error))
+  folders = sync_folders (self, &opening, &total_items, cancellable, &local_error);
+  if (folders == NULL)
     {
       record_error (self, FOLDERS_RESOURCE, local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -1427,10 +1619,9 @@ ember_graph_provider_sync_mail (EmberProvider    *provider,
   g_cond_init (&run.cond);
   g_queue_init (&run.pages);
   run.folder_ids = g_ptr_array_new_with_free_func (g_free);
-  run.prefetched = rounds;
-  /* The mailbox's size only means something for a first sync (the opening
-   * batch is empty when nothing was stored yet). */
-  run.total = opening->len == 0 ? total_items : 0;
+  run.prefetched = opening.rounds;
+  /* The mailbox's size only means something for a first sync. */
+  run.total = opening.n_stored == 0 ? total_items : 0;
   for (guint i = 0; i < folders->len; i++)
     g_ptr_array_add (run.folder_ids,
                      g_strdup (((EmberFolderRecord *) g_ptr_array_index (folders, i))->provider_id));
