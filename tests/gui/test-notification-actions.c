@@ -20,7 +20,7 @@
 #include "ember-test-utils.h"
 #include "ember-window.h"
 
-#define N_MESSAGES 400
+#define N_MESSAGES 250 /* more than the list model's first page */
 #define BASE_DATE  1764000000 /* 2025-11-24 */
 #define N_EVENTS   30
 #define DAY        (24 * 60 * 60)
@@ -280,6 +280,18 @@ test_open_message (void)
    * message itself in the reader. */
   open_message (app, window, folded_id, "Message number 11", "Body of Message number 10", "All Inboxes");
 
+  ember_gui_test_quit_app (app);
+  g_object_unref (app);
+}
+
+static void
+test_open_message_in_other_folder (void)
+{
+  EmberApplication *app;
+  GtkWindow *window = start_window (&app);
+
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 30000));
+
   /* Only under a label: that label's list opens. */
   open_message (app, window, receipt_id, "Your receipt", "Body of Your receipt", "Receipts");
 
@@ -417,6 +429,8 @@ main (int   argc,
     }
 
   ember_gui_test_add ("/ember/gui/notification-actions/open-message", test_open_message);
+  ember_gui_test_add ("/ember/gui/notification-actions/open-message-in-other-folder",
+                      test_open_message_in_other_folder);
   ember_gui_test_add ("/ember/gui/notification-actions/open-message-without-window",
                       test_open_message_without_window);
   ember_gui_test_add ("/ember/gui/notification-actions/open-event", test_open_event);
