@@ -230,7 +230,25 @@ write_item (EmberFakeJson     *json,
       }
     ember_fake_json_key (json, "reminders");
     ember_fake_json_begin_object (json);
-    ember_fake_json_member_bool (json, "useDefault", TRUE);
+    ember_fake_json_member_bool (json, "useDefault", event->reminder_minutes == EMBER_FAKE_REMINDER_DEFAULT);
+    if (event->reminder_minutes >= 0)
+      {
+        ember_fake_json_key (json, "overrides");
+        ember_fake_json_begin_array (json);
+        /* People who want a popup often want the e-mail the day before. */
+        if (event->reminder_minutes < 1440 && event->key % 3 == 0)
+          {
+            ember_fake_json_begin_object (json);
+            ember_fake_json_member_string (json, "method", "email");
+            ember_fake_json_member_int (json, "minutes", 1440);
+            ember_fake_json_end_object (json);
+          }
+        ember_fake_json_begin_object (json);
+        ember_fake_json_member_string (json, "method", "popup");
+        ember_fake_json_member_int (json, "minutes", event->reminder_minutes);
+        ember_fake_json_end_object (json);
+        ember_fake_json_end_array (json);
+      }
     ember_fake_json_end_object (json);
     ember_fake_json_member_string (json, "eventType", "default");
   }
@@ -480,6 +498,22 @@ parse_bool_param (EmberFakeRequest  *request,
 }
 
 static void
+write_default_reminders (EmberFakeJson     *json,
+                         EmberFakeCalendar *calendar)
+{
+  ember_fake_json_key (json, "defaultReminders");
+  ember_fake_json_begin_array (json);
+  if (calendar->default_reminder_minutes >= 0)
+    {
+      ember_fake_json_begin_object (json);
+      ember_fake_json_member_string (json, "method", "popup");
+      ember_fake_json_member_int (json, "minutes", calendar->default_reminder_minutes);
+      ember_fake_json_end_object (json);
+    }
+  ember_fake_json_end_array (json);
+}
+
+static void
 write_collection_header (EmberFakeJson     *json,
                          EmberFakeAccount  *account,
                          EmberFakeCalendar *calendar,
@@ -495,13 +529,7 @@ write_collection_header (EmberFakeJson     *json,
   ember_fake_json_member_string (json, "updated", updated);
   ember_fake_json_member_string (json, "timeZone", output_zone != NULL ? output_zone : calendar->time_zone);
   ember_fake_json_member_string (json, "accessRole", "owner");
-  ember_fake_json_key (json, "defaultReminders");
-  ember_fake_json_begin_array (json);
-  ember_fake_json_begin_object (json);
-  ember_fake_json_member_string (json, "method", "popup");
-  ember_fake_json_member_int (json, "minutes", 10);
-  ember_fake_json_end_object (json);
-  ember_fake_json_end_array (json);
+  write_default_reminders (json, calendar);
 }
 
 static void
@@ -764,16 +792,7 @@ write_calendar_entry (EmberFakeJson     *json,
   ember_fake_json_member_string (json, "foregroundColor", "#000000");
   ember_fake_json_member_bool (json, "selected", TRUE);
   ember_fake_json_member_string (json, "accessRole", "owner");
-  ember_fake_json_key (json, "defaultReminders");
-  ember_fake_json_begin_array (json);
-  if (calendar->primary)
-    {
-      ember_fake_json_begin_object (json);
-      ember_fake_json_member_string (json, "method", "popup");
-      ember_fake_json_member_int (json, "minutes", 10);
-      ember_fake_json_end_object (json);
-    }
-  ember_fake_json_end_array (json);
+  write_default_reminders (json, calendar);
   if (calendar->primary)
     ember_fake_json_member_bool (json, "primary", TRUE);
   ember_fake_json_key (json, "conferenceProperties");

@@ -352,6 +352,25 @@ parse_event_spec (JsonObject         *object,
   spec->time_zone = member_string (object, "time_zone");
   spec->rrule = member_string (object, "rrule");
   spec->all_day = json_object_get_boolean_member_with_default (object, "all_day", FALSE);
+  /* "reminder_minutes": minutes, null for none; absent: the default (add)
+   * or unchanged (change). */
+  if (json_object_has_member (object, "reminder_minutes"))
+    {
+      JsonNode *minutes = json_object_get_member (object, "reminder_minutes");
+
+      spec->set_reminder = TRUE;
+      if (JSON_NODE_HOLDS_NULL (minutes))
+        spec->reminder_minutes = EMBER_FAKE_REMINDER_NONE;
+      else if (JSON_NODE_HOLDS_VALUE (minutes) && json_node_get_int (minutes) >= 0 &&
+               json_node_get_int (minutes) <= 40320)
+        spec->reminder_minutes = (int) json_node_get_int (minutes);
+      else
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "“reminder_minutes” must be 0 to 40320 or null");
+          return FALSE;
+        }
+    }
 
   if (start == NULL && end == NULL)
     return TRUE;

@@ -299,6 +299,7 @@ event_new (void)
 
   event->exceptions = g_ptr_array_new_with_free_func (exception_free);
   event->attendees = g_ptr_array_new_with_free_func (address_free);
+  event->reminder_minutes = EMBER_FAKE_REMINDER_DEFAULT;
   return event;
 }
 
@@ -600,6 +601,9 @@ add_calendar (EmberFakeAccount *account,
   calendar->time_zone = g_strdup (time_zone);
   calendar->color = g_strdup (color);
   calendar->primary = primary;
+  /* Google's own default for a new calendar; other calendars often have
+   * none. */
+  calendar->default_reminder_minutes = primary ? 10 : -1;
   calendar->events = g_ptr_array_new_with_free_func (event_free);
   g_ptr_array_add (account->calendars, calendar);
 }
@@ -1050,6 +1054,23 @@ new_ical_uid (EmberFakeAccount *account,
     }
 }
 
+/* Most events keep the calendar's default, some have their own (Google
+ * offers these in its menu), a few none. Picked from the key rather than
+ * the generator so that the rest of the dataset stays as it was. */
+static int
+pick_reminder (guint64 key)
+{
+  static const int own[] = { 0, 5, 15, 30, 60, 1440 };
+  guint64 hash = (key + 1) * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  guint roll = (guint) ((hash >> 32) % 100);
+
+  if (roll < 65)
+    return EMBER_FAKE_REMINDER_DEFAULT;
+  if (roll < 88)
+    return own[(hash >> 16) % G_N_ELEMENTS (own)];
+  return EMBER_FAKE_REMINDER_NONE;
+}
+
 static void
 generate_events (EmberFakeAccount *account,
                  guint             n_events,
@@ -1088,6 +1109,7 @@ generate_events (EmberFakeAccount *account,
           g_ptr_array_add (event->attendees, address_new (contact->name, contact->address));
         }
 
+      event->reminder_minutes = pick_reminder (event->key);
       event->all_day = (roll >= 50 && roll < 65) || (roll >= 87 && roll < 92);
       recurring = roll >= 65 && roll < 92;
       event->cancelled = roll >= 92 && roll < 97;
@@ -2086,6 +2108,8 @@ ember_fake_account_add_event (EmberFakeAccount           *self,
   event->recurrence = recurrence;
   event->organizer.name = g_strdup (self->display_name);
   event->organizer.address = g_strdup (self->email);
+  if (spec->set_reminder)
+    event->reminder_minutes = spec->reminder_minutes;
   event->seq = ++self->cal_seq;
   event->created_us = now_us;
   event->updated_us = now_us;
@@ -2195,6 +2219,8 @@ ember_fake_account_change_event (EmberFakeAccount           *self,
       g_free (event->description);
       event->description = g_strdup (change->description);
     }
+  if (change->set_reminder)
+    event->reminder_minutes = change->reminder_minutes;
   event->seq = ++self->cal_seq;
   event->sequence++;
   event->updated_us = now_us;

@@ -193,6 +193,7 @@ typedef struct
   gint64               updated_us;
   EmberFakeAddress     organizer;
   GPtrArray           *attendees;    /* EmberFakeAddress */
+  int                  reminder_minutes;  /* or EMBER_FAKE_REMINDER_DEFAULT / _NONE */
 } EmberFakeEvent;
 
 typedef struct
@@ -213,6 +214,7 @@ typedef struct
   char      *time_zone;
   char      *color;
   gboolean   primary;
+  int        default_reminder_minutes;  /* popup defaultReminders; -1: none */
   GPtrArray *events;   /* EmberFakeEvent, by key */
 } EmberFakeCalendar;
 

@@ -1107,8 +1107,11 @@ write_event (EmberFakeJson     *json,
   ember_fake_json_member_string (json, "originalStartTimeZone", windows_zone (event->time_zone));
   ember_fake_json_member_string (json, "originalEndTimeZone", windows_zone (event->time_zone));
   ember_fake_json_member_string (json, "iCalUId", ical_uid);
-  ember_fake_json_member_int (json, "reminderMinutesBeforeStart", 15);
-  ember_fake_json_member_bool (json, "isReminderOn", TRUE);
+  /* Outlook's default is 15 minutes, and a reminder that is off keeps
+   * its minutes. */
+  ember_fake_json_member_int (json, "reminderMinutesBeforeStart",
+                              event->reminder_minutes >= 0 ? event->reminder_minutes : 15);
+  ember_fake_json_member_bool (json, "isReminderOn", event->reminder_minutes != EMBER_FAKE_REMINDER_NONE);
   ember_fake_json_member_bool (json, "hasAttachments", FALSE);
   ember_fake_json_member_string (json, "subject", subject);
   ember_fake_json_member_string (json, "bodyPreview", event->description != NULL ? "Agenda: Status Next steps & owners" : "");

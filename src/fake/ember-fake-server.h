@@ -148,7 +148,17 @@ typedef struct
   gboolean    set_times;    /* change: whether start/end apply */
   gint64      start;        /* unix seconds; all-day: any time on the first day */
   gint64      end;          /* exclusive */
+  /* Add: without set_reminder the event follows its calendar's default.
+   * Change: without it the reminder stays. reminder_minutes is minutes
+   * before the start or one of the EMBER_FAKE_REMINDER_ values. */
+  gboolean    set_reminder;
+  int         reminder_minutes;
 } EmberFakeEventSpec;
+
+/* An event's reminder: the calendar's default (Google useDefault; Graph
+ * has no calendar default and sends Outlook's 15 minutes), or none. */
+#define EMBER_FAKE_REMINDER_DEFAULT (-1)
+#define EMBER_FAKE_REMINDER_NONE    (-2)
 
 typedef struct
 {

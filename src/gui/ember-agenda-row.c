@@ -18,6 +18,7 @@ struct _EmberAgendaRow
   gboolean         all_day;
   GdkRGBA          colour;
   gboolean         has_colour;
+  gint64           event_id;
 
   GtkDrawingArea  *colour_dot;
   GtkLabel        *time_label;
@@ -149,4 +150,21 @@ ember_agenda_row_init (EmberAgendaRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_drawing_area_set_draw_func (self->colour_dot, draw_colour_dot, self, NULL);
+}
+
+void
+ember_agenda_row_set_event_id (EmberAgendaRow *self,
+                               gint64          event_id)
+{
+  g_return_if_fail (EMBER_IS_AGENDA_ROW (self));
+
+  self->event_id = event_id;
+}
+
+gint64
+ember_agenda_row_get_event_id (EmberAgendaRow *self)
+{
+  g_return_val_if_fail (EMBER_IS_AGENDA_ROW (self), 0);
+
+  return self->event_id;
 }

@@ -24,5 +24,9 @@ gboolean    ember_agenda_row_get_all_day   (EmberAgendaRow *self);
 const char *ember_agenda_row_get_time_text (EmberAgendaRow *self);
 const char *ember_agenda_row_get_summary   (EmberAgendaRow *self);
 const char *ember_agenda_row_get_location  (EmberAgendaRow *self);
+/* The store's row id of the event shown (0: not set). */
+void        ember_agenda_row_set_event_id  (EmberAgendaRow *self,
+                                            gint64          event_id);
+gint64      ember_agenda_row_get_event_id  (EmberAgendaRow *self);
 
 G_END_DECLS

@@ -31,6 +31,9 @@ struct _EmberAgendaView
   gboolean       has_shown_events;
   guint32        today;              /* julian day of the last reload */
   guint          midnight_source;
+  gint64         event_to_show;      /* ember_agenda_view_show_event (), not yet there */
+  gint64         selected_event;     /* kept selected across reloads */
+  guint          scroll_tick;        /* scrolls to the selected row once laid out */
 
   GtkStack      *stack;
   AdwStatusPage *error_page;
@@ -431,15 +434,101 @@ show_events (EmberAgendaView *self,
   for (guint i = 0; i < entries->len; i++)
     {
       const AgendaEntry *entry = &g_array_index (entries, AgendaEntry, i);
+      GtkWidget *row = ember_agenda_row_new (entry->day, entry->all_day, entry->time_text,
+                                             entry->event->summary, entry->event->location,
+                                             entry->colour);
 
-      gtk_list_box_append (self->list_box,
-                           ember_agenda_row_new (entry->day, entry->all_day, entry->time_text,
-                                                 entry->event->summary, entry->event->location,
-                                                 entry->colour));
+      ember_agenda_row_set_event_id (EMBER_AGENDA_ROW (row), entry->event->id);
+      gtk_list_box_append (self->list_box, row);
     }
 
   self->has_shown_events = entries->len > 0;
   gtk_stack_set_visible_child_name (self->stack, entries->len > 0 ? "events" : "empty");
+}
+
+static GtkListBoxRow *
+find_event_row (EmberAgendaView *self,
+                gint64           event_id)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (EMBER_IS_AGENDA_ROW (child) && ember_agenda_row_get_event_id (EMBER_AGENDA_ROW (child)) == event_id)
+        return GTK_LIST_BOX_ROW (child);
+    }
+
+  return NULL;
+}
+
+/* Brings the selected row (with its day's heading) into view as soon as
+ * the list box has laid it out. */
+static gboolean
+scroll_to_selected_tick (GtkWidget     *widget,
+                         GdkFrameClock *frame_clock,
+                         gpointer       user_data)
+{
+  EmberAgendaView *self = EMBER_AGENDA_VIEW (widget);
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->list_box);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->list_box), GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *header;
+  GtkAdjustment *adjustment;
+  graphene_point_t top;
+  double upper;
+
+  if (row == NULL || scrolled == NULL)
+    {
+      self->scroll_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  if (gtk_widget_get_height (GTK_WIDGET (row)) <= 0 || gtk_adjustment_get_page_size (adjustment) <= 0 ||
+      !gtk_widget_compute_point (GTK_WIDGET (row), GTK_WIDGET (self->list_box), &GRAPHENE_POINT_INIT (0, 0), &top))
+    return G_SOURCE_CONTINUE;
+
+  upper = top.y + gtk_widget_get_height (GTK_WIDGET (row));
+  if (gtk_adjustment_get_upper (adjustment) < upper)
+    return G_SOURCE_CONTINUE;
+
+  header = gtk_list_box_row_get_header (row);
+  if (header != NULL)
+    top.y -= gtk_widget_get_height (header) + gtk_widget_get_margin_top (header) + gtk_widget_get_margin_bottom (header);
+  gtk_adjustment_clamp_page (adjustment, MAX (top.y, 0), upper);
+
+  self->scroll_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* After a reload: selects the event asked for and scrolls to it, or again
+ * the one selected before, whose row was rebuilt. */
+static void
+select_event_rows (EmberAgendaView *self)
+{
+  GtkListBoxRow *row;
+
+  if (self->event_to_show != 0)
+    {
+      self->selected_event = self->event_to_show;
+      self->event_to_show = 0;
+      row = find_event_row (self, self->selected_event);
+      gtk_list_box_select_row (self->list_box, row);
+      if (row != NULL && self->scroll_tick == 0)
+        self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_selected_tick, NULL, NULL);
+      return;
+    }
+
+  if (self->selected_event != 0)
+    gtk_list_box_select_row (self->list_box, find_event_row (self, self->selected_event));
+}
+
+static void
+row_selected_cb (EmberAgendaView *self,
+                 GtkListBoxRow   *row)
+{
+  /* Rows go away on reloads; only a new selection counts. */
+  if (row != NULL)
+    self->selected_event = ember_agenda_row_get_event_id (EMBER_AGENDA_ROW (row));
 }
 
 /* Loading */
@@ -546,6 +635,7 @@ agenda_loaded_cb (GObject      *object,
     }
 
   show_events (self, loaded->events, loaded->colours);
+  select_event_rows (self);
 }
 
 static gboolean midnight_cb (gpointer user_data);
@@ -607,6 +697,28 @@ ember_agenda_view_reload (EmberAgendaView *self)
   g_task_run_in_thread (task, load_agenda_thread);
 }
 
+void
+ember_agenda_view_show_event (EmberAgendaView *self,
+                              gint64           event_id)
+{
+  g_return_if_fail (EMBER_IS_AGENDA_VIEW (self));
+
+  self->event_to_show = event_id;
+  if (!self->loading && self->has_shown_events)
+    select_event_rows (self);
+}
+
+gint64
+ember_agenda_view_get_selected_event (EmberAgendaView *self)
+{
+  GtkListBoxRow *row;
+
+  g_return_val_if_fail (EMBER_IS_AGENDA_VIEW (self), 0);
+
+  row = gtk_list_box_get_selected_row (self->list_box);
+  return row != NULL ? ember_agenda_row_get_event_id (EMBER_AGENDA_ROW (row)) : 0;
+}
+
 static void
 clock_format_changed_cb (EmberAgendaView *self)
 {
@@ -624,6 +736,9 @@ ember_agenda_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->midnight_source, g_source_remove);
+  if (self->scroll_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick);
+  self->scroll_tick = 0;
   gtk_widget_dispose_template (GTK_WIDGET (self), EMBER_TYPE_AGENDA_VIEW);
   g_clear_object (&self->interface_settings);
   g_clear_object (&self->store);
@@ -724,6 +839,7 @@ ember_agenda_view_init (EmberAgendaView *self)
 
   self->clock = g_object_ref (ember_clock_get_default ());
   gtk_list_box_set_header_func (self->list_box, update_header, self, NULL);
+  g_signal_connect_object (self->list_box, "row-selected", G_CALLBACK (row_selected_cb), self, G_CONNECT_SWAPPED);
 
   /* The desktop's 12/24-hour choice, when the desktop schemas are there. */
   if (source != NULL)

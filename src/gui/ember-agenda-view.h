@@ -30,5 +30,12 @@ EmberClock *ember_agenda_view_get_clock   (EmberAgendaView *self);
 void        ember_agenda_view_reload      (EmberAgendaView *self);
 /* TRUE while a reload runs. */
 gboolean    ember_agenda_view_get_loading (EmberAgendaView *self);
+/* Selects the event's (first) row and scrolls to it, now or once the
+ * running or next reload brings it; an event outside the agenda's days is
+ * not shown. */
+void        ember_agenda_view_show_event  (EmberAgendaView *self,
+                                           gint64           event_id);
+/* The event of the selected row, 0 for none. */
+gint64      ember_agenda_view_get_selected_event (EmberAgendaView *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "ember-application-private.h"
 #include "ember-preferences-window.h"
+#include "ember-window.h"
 
 static void
 preferences_action_cb (GSimpleAction *action,
@@ -55,6 +56,44 @@ show_account_action_cb (GSimpleAction *action,
     ember_preferences_window_show_account (preferences, g_variant_get_int64 (parameter));
 }
 
+static EmberWindow *
+present_main_window (EmberApplication *self)
+{
+  g_application_activate (G_APPLICATION (self));
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (EMBER_IS_WINDOW (l->data))
+        return l->data;
+    }
+
+  return NULL;
+}
+
+/* A new-mail notification: the message in its folder and the reader. */
+static void
+open_message_action_cb (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  EmberWindow *window = present_main_window (EMBER_APPLICATION (user_data));
+
+  if (window != NULL)
+    ember_window_show_message (window, g_variant_get_int64 (parameter));
+}
+
+/* An event reminder: the event in the agenda. */
+static void
+open_event_action_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  EmberWindow *window = present_main_window (EMBER_APPLICATION (user_data));
+
+  if (window != NULL)
+    ember_window_show_event (window, g_variant_get_int64 (parameter));
+}
+
 static void
 about_action_cb (GSimpleAction *action,
                  GVariant      *parameter,
@@ -87,6 +126,9 @@ static const GActionEntry app_actions[] = {
   { .name = "preferences", .activate = preferences_action_cb },
   { .name = "add-account", .activate = add_account_action_cb },
   { .name = "show-account", .activate = show_account_action_cb, .parameter_type = "x" },
+  /* The notifier's actions (EMBER_NOTIFIER_ACTION_*): ours take over. */
+  { .name = "open-message", .activate = open_message_action_cb, .parameter_type = "x" },
+  { .name = "open-event", .activate = open_event_action_cb, .parameter_type = "x" },
   { .name = "about", .activate = about_action_cb },
   { .name = "quit", .activate = quit_action_cb },
 };

@@ -350,6 +350,27 @@ ember_message_list_model_ensure (EmberMessageListModel *self,
     load_next_page (self);
 }
 
+guint
+ember_message_list_model_find (EmberMessageListModel    *self,
+                               const EmberMessageRecord *message)
+{
+  g_autofree char *key = NULL;
+  EmberMessageItem *item;
+  guint position;
+
+  g_return_val_if_fail (EMBER_IS_MESSAGE_LIST_MODEL (self), G_MAXUINT);
+  g_return_val_if_fail (message != NULL, G_MAXUINT);
+
+  item = g_hash_table_lookup (self->by_id, &message->id);
+  key = thread_key (message);
+  if (item == NULL && key != NULL)
+    item = g_hash_table_lookup (self->threads, key);
+  if (item == NULL || !g_ptr_array_find (self->items, item, &position))
+    return G_MAXUINT;
+
+  return position;
+}
+
 static GType
 get_item_type (GListModel *model)
 {

@@ -19,11 +19,14 @@
 #include "ember-notifier.h"
 #include "ember-task-tracker.h"
 
-/* How far ahead the store is asked for events, and how long one wait on
- * the clock may last before the events are read again (clock changes,
- * suspend). */
-#define REMINDER_LOOKAHEAD_SECONDS (24 * 60 * 60)
-#define REMINDER_MAX_WAIT_SECONDS  (60 * 60)
+/* How long one wait on the clock may last before the events are read
+ * again (clock changes, suspend); reminders come at most this long before
+ * the start (Google's limit, four weeks), so the store is asked for the
+ * events starting within the sum; a reminder found up to this long after
+ * the event began (a late wake-up) still says "Starts now". */
+#define REMINDER_MAX_WAIT_SECONDS   (60 * 60)
+#define REMINDER_MAX_OFFSET_SECONDS (4 * 7 * 24 * 60 * 60)
+#define REMINDER_GRACE_SECONDS      60
 /* At most this many senders are named in a new-mail notification. */
 #define MAX_SENDERS 3
 
@@ -610,12 +613,60 @@ sync_error_cb (EmberNotifier        *self,
 
 /* Reminders */
 
-static gint64
-reminder_time (const EmberEventRecord *event)
+/* When the event's popup reminder is due, FALSE when it has none. */
+static gboolean
+reminder_time (const EmberEventRecord *event,
+               gint64                 *out_time)
 {
-  /* The store keeps no per-event reminders yet, so every event gets the
-   * default one. */
-  return event->start - EMBER_NOTIFIER_DEFAULT_REMINDER_SECONDS;
+  if (!event->has_reminder)
+    return FALSE;
+
+  *out_time = event->start - (gint64) MIN (event->reminder_minutes, REMINDER_MAX_OFFSET_SECONDS / 60) * 60;
+  return TRUE;
+}
+
+/* "In 5 minutes, 10:00–10:30", "Today, 14:00–15:00", "Tomorrow, …",
+ * "Friday 8 May, …". */
+static char *
+format_when (const EmberEventRecord *event,
+             gint64                  now)
+{
+  g_autoptr(GDateTime) start = g_date_time_new_from_unix_local (event->start);
+  g_autoptr(GDateTime) end = g_date_time_new_from_unix_local (event->end);
+  g_autoptr(GDateTime) today = g_date_time_new_from_unix_local (now);
+  g_autofree char *start_text = NULL;
+  g_autofree char *end_text = NULL;
+  g_autofree char *day_text = NULL;
+  gint64 minutes = (event->start - now + 59) / 60;
+  int days;
+
+  /* Translators: a time of day, see g_date_time_format(). */
+  start_text = g_date_time_format (start, _("%H:%M"));
+  end_text = g_date_time_format (end, _("%H:%M"));
+
+  if (minutes <= 1)
+    return g_strdup_printf (_("Starts now, %s–%s"), start_text, end_text);
+  if (minutes < 60)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "In %d minute, %s–%s",
+                                         "In %d minutes, %s–%s",
+                                         (gulong) minutes),
+                            (int) minutes, start_text, end_text);
+
+  days = g_date_time_get_year (start) != g_date_time_get_year (today)
+           ? 2
+           : g_date_time_get_day_of_year (start) - g_date_time_get_day_of_year (today);
+  if (days == 0)
+    /* Translators: "Today, 14:00–15:00" */
+    return g_strdup_printf (_("Today, %s–%s"), start_text, end_text);
+  if (days == 1)
+    /* Translators: "Tomorrow, 14:00–15:00" */
+    return g_strdup_printf (_("Tomorrow, %s–%s"), start_text, end_text);
+
+  /* Translators: a date, see g_date_time_format(). */
+  day_text = g_date_time_format (start, _("%A %-e %B"));
+  /* Translators: "Friday 8 May, 14:00–15:00" */
+  return g_strdup_printf (_("%s, %s–%s"), day_text, start_text, end_text);
 }
 
 static void
@@ -624,29 +675,14 @@ notify_event (EmberNotifier          *self,
               gint64                  now)
 {
   g_autoptr(GNotification) notification = NULL;
-  g_autoptr(GDateTime) start = g_date_time_new_from_unix_local (event->start);
-  g_autoptr(GDateTime) end = g_date_time_new_from_unix_local (event->end);
   g_autoptr(GString) body = g_string_new (NULL);
-  g_autofree char *start_text = NULL;
-  g_autofree char *end_text = NULL;
+  g_autofree char *when = format_when (event, now);
   g_autofree char *id = NULL;
-  gint64 minutes = (event->start - now + 59) / 60;
 
   notification = g_notification_new (event->summary != NULL && *event->summary != '\0'
                                        ? event->summary : _("Untitled event"));
 
-  /* Translators: a time of day, see g_date_time_format(). */
-  start_text = g_date_time_format (start, _("%H:%M"));
-  end_text = g_date_time_format (end, _("%H:%M"));
-  if (minutes <= 1)
-    g_string_append_printf (body, _("Starts now, %s–%s"), start_text, end_text);
-  else
-    g_string_append_printf (body,
-                            g_dngettext (GETTEXT_PACKAGE,
-                                         "In %d minute, %s–%s",
-                                         "In %d minutes, %s–%s",
-                                         (gulong) minutes),
-                            (int) minutes, start_text, end_text);
+  g_string_append (body, when);
   if (event->location != NULL && *event->location != '\0')
     g_string_append_printf (body, "\n%s", event->location);
 
@@ -759,13 +795,15 @@ events_loaded_cb (GObject      *object,
   for (guint i = 0; events != NULL && i < events->len; i++)
     {
       const EmberEventRecord *event = g_ptr_array_index (events, i);
-      gint64 remind_at = reminder_time (event);
+      gint64 remind_at;
       g_autofree char *key = NULL;
 
       /* All-day events have no time to be reminded of. */
-      if (event->all_day || event->start <= now)
+      if (event->all_day || event->start + REMINDER_GRACE_SECONDS < now)
         continue;
       if (g_strcmp0 (event->status, "cancelled") == 0)
+        continue;
+      if (!reminder_time (event, &remind_at))
         continue;
 
       if (remind_at > now)
@@ -802,9 +840,10 @@ read_events (EmberNotifier *self)
 
   self->reading_events = TRUE;
   self->read_events_again = FALSE;
+  /* Events that overlap [now, …), so ones that just began are there. */
   ember_store_list_events_async (self->store, 0,
                                  now,
-                                 now + REMINDER_LOOKAHEAD_SECONDS + EMBER_NOTIFIER_DEFAULT_REMINDER_SECONDS,
+                                 now + REMINDER_MAX_WAIT_SECONDS + REMINDER_MAX_OFFSET_SECONDS,
                                  self->cancellable, events_loaded_cb, g_object_ref (self));
 }
 

@@ -13,10 +13,6 @@
 
 G_BEGIN_DECLS
 
-/* Without a reminder time from the provider, an event is announced this
- * long before it starts (Google Calendar's default popup reminder). */
-#define EMBER_NOTIFIER_DEFAULT_REMINDER_SECONDS (10 * 60)
-
 /* Application actions the notifications activate; the notifier adds them
  * unless the application already has actions of these names. Each opens
  * the application and emits the matching signal. */
@@ -30,7 +26,8 @@ G_DECLARE_FINAL_TYPE (EmberNotifier, ember_notifier, EMBER, NOTIFIER, GObject)
 /* Sends, through @application (which must be registered):
  * - one notification per account and sync with the number of new messages
  *   and their senders, never for an account's first sync;
- * - a reminder for each upcoming timed event, at its reminder time;
+ * - a reminder for each upcoming timed event that has a popup reminder,
+ *   at its reminder time (start minus the provider's offset);
  * - one notification when an account must be signed in again (or fails
  *   for a reason only the person can fix), withdrawn when it syncs again.
  * Each kind obeys its GSettings key (notify-new-mail, notify-events,

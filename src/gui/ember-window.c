@@ -34,6 +34,8 @@ typedef struct
   EntryKind  kind;
   gint64     account_id;
   gint64     folder_id;
+  char      *folder_provider_id;  /* ENTRY_FOLDER */
+  EmberFolderKind folder_kind;    /* ENTRY_FOLDER */
   char      *title;
 } SidebarEntry;
 
@@ -73,6 +75,15 @@ struct _EmberWindow
   GtkButton             *read_button;
   EmberMessageView      *message_view;
   EmberAgendaView       *agenda_view;
+
+  /* ember_window_show_message () / _show_event (): what to reveal once the
+   * sidebar (and the message) are read. */
+  gboolean               sidebar_loaded;
+  GCancellable          *reveal_cancellable;
+  EmberMessageRecord    *reveal_message;   /* read, waiting for the sidebar or the list */
+  gint64                 reveal_event_id;  /* waiting for the sidebar */
+  gint64                 reveal_message_id; /* waiting for the store */
+  guint                  reveal_idle;
 };
 
 G_DEFINE_FINAL_TYPE (EmberWindow, ember_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -86,12 +97,15 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void reload_sidebar (EmberWindow *self);
+static void reveal_pending (EmberWindow *self);
+static void queue_select_revealed_message (EmberWindow *self);
 
 static void
 sidebar_entry_free (gpointer data)
 {
   SidebarEntry *entry = data;
 
+  g_free (entry->folder_provider_id);
   g_free (entry->title);
   g_free (entry);
 }
@@ -415,6 +429,9 @@ open_entry (EmberWindow        *self,
   self->folder_model = ember_message_list_model_new (self->store, &query);
   g_signal_connect_object (self->folder_model, "notify::loading",
                            G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+  /* A message to reveal may come with a later page. */
+  g_signal_connect_object (self->folder_model, "notify::loading",
+                           G_CALLBACK (queue_select_revealed_message), self, G_CONNECT_SWAPPED);
 
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
   self->showing_search = FALSE;
@@ -480,12 +497,12 @@ folder_title (const EmberFolderRecord *folder)
 }
 
 static GtkWidget *
-make_sidebar_row (const char *icon_name,
-                  const char *title,
-                  gint64      unread,
-                  EntryKind   kind,
-                  gint64      account_id,
-                  gint64      folder_id)
+make_sidebar_row (const char              *icon_name,
+                  const char              *title,
+                  gint64                   unread,
+                  EntryKind                kind,
+                  gint64                   account_id,
+                  const EmberFolderRecord *folder)
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
@@ -516,7 +533,12 @@ make_sidebar_row (const char *icon_name,
 
   entry->kind = kind;
   entry->account_id = account_id;
-  entry->folder_id = folder_id;
+  if (folder != NULL)
+    {
+      entry->folder_id = folder->id;
+      entry->folder_provider_id = g_strdup (folder->provider_id);
+      entry->folder_kind = folder->kind;
+    }
   entry->title = g_strdup (title);
   g_object_set_data_full (G_OBJECT (row), "entry", entry, sidebar_entry_free);
 
@@ -590,10 +612,10 @@ folders_loaded_cb (GObject      *object,
 
   gtk_list_box_append (self->sidebar,
                        make_sidebar_row ("mail-read-symbolic", _("All Inboxes"), inbox_unread,
-                                         ENTRY_UNIFIED_INBOX, 0, 0));
+                                         ENTRY_UNIFIED_INBOX, 0, NULL));
   gtk_list_box_append (self->sidebar,
                        make_sidebar_row ("x-office-calendar-symbolic", _("Calendar"), 0,
-                                         ENTRY_CALENDAR, 0, 0));
+                                         ENTRY_CALENDAR, 0, NULL));
 
   /* The store lists folders inbox first, then by kind and name: well-known
    * folders before user labels. */
@@ -611,7 +633,7 @@ folders_loaded_cb (GObject      *object,
           gtk_list_box_append (self->sidebar,
                                make_sidebar_row (folder_icon (folder->kind), folder_title (folder),
                                                  folder->unread_count, ENTRY_FOLDER,
-                                                 account->id, folder->id));
+                                                 account->id, folder));
         }
     }
 
@@ -639,6 +661,12 @@ folders_loaded_cb (GObject      *object,
       g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") != 0)
     sidebar_row_selected_cb (self, to_select);
 
+  /* Later reloads (after syncs) leave a running reveal to the list. */
+  if (!self->sidebar_loaded)
+    {
+      self->sidebar_loaded = TRUE;
+      reveal_pending (self);
+    }
   sidebar_load_free (load);
 }
 
@@ -683,6 +711,269 @@ reload_sidebar (EmberWindow *self)
   load = g_new0 (SidebarLoad, 1);
   load->self = g_object_ref (self);
   ember_store_list_accounts_async (self->store, self->cancellable, accounts_loaded_cb, load);
+}
+
+/* Showing a message or an event (a clicked notification) */
+
+static GtkListBoxRow *
+find_sidebar_row (EmberWindow *self,
+                  gboolean   (*match) (const SidebarEntry *entry,
+                                       gconstpointer       data),
+                  gconstpointer data)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      SidebarEntry *entry = g_object_get_data (G_OBJECT (child), "entry");
+
+      if (entry != NULL && match (entry, data))
+        return GTK_LIST_BOX_ROW (child);
+    }
+
+  return NULL;
+}
+
+static gboolean
+message_in_folder (const EmberMessageRecord *message,
+                   const char               *provider_id)
+{
+  for (guint i = 0; message->folder_ids != NULL && i < message->folder_ids->len; i++)
+    {
+      if (g_strcmp0 (g_ptr_array_index (message->folder_ids, i), provider_id) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Whether @entry's list holds the message. */
+static gboolean
+entry_lists_message (const SidebarEntry *entry,
+                     gconstpointer       data)
+{
+  const EmberMessageRecord *message = data;
+
+  return entry->kind == ENTRY_FOLDER &&
+         entry->account_id == message->account_id &&
+         message_in_folder (message, entry->folder_provider_id);
+}
+
+static gboolean
+entry_is_inbox_of_message (const SidebarEntry *entry,
+                           gconstpointer       data)
+{
+  return entry_lists_message (entry, data) && entry->folder_kind == EMBER_FOLDER_KIND_INBOX;
+}
+
+static gboolean
+entry_is_calendar (const SidebarEntry *entry,
+                   gconstpointer       data)
+{
+  return entry->kind == ENTRY_CALENDAR;
+}
+
+static void
+open_sidebar_row (EmberWindow   *self,
+                  GtkListBoxRow *row)
+{
+  if (gtk_list_box_get_selected_row (self->sidebar) == row)
+    sidebar_row_selected_cb (self, row);
+  else
+    gtk_list_box_select_row (self->sidebar, row);
+}
+
+/* Selects the revealed message's row once the list has read it, reading
+ * on while rows at least as new as the message keep coming. */
+static void
+select_revealed_message (EmberWindow *self)
+{
+  EmberMessageItem *last;
+  guint n, position;
+
+  if (self->reveal_message == NULL || !self->sidebar_loaded || self->folder_model == NULL)
+    return;
+  if (ember_message_list_model_get_loading (self->folder_model))
+    return;
+
+  position = ember_message_list_model_find (self->folder_model, self->reveal_message);
+  if (position != G_MAXUINT)
+    {
+      gint64 id = self->reveal_message->id;
+
+      g_clear_pointer (&self->reveal_message, ember_message_record_free);
+      gtk_single_selection_set_selected (self->selection, position);
+      gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u", position);
+      /* The row stands for its whole conversation: show this message. */
+      if (ember_message_view_get_message_id (self->message_view) != id)
+        ember_message_view_show_message (self->message_view, id);
+      return;
+    }
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->folder_model));
+  last = n > 0 ? g_list_model_get_item (G_LIST_MODEL (self->folder_model), n - 1) : NULL;
+  if (!ember_message_list_model_get_complete (self->folder_model) &&
+      (last == NULL || ember_message_item_get_record (last)->date >= self->reveal_message->date))
+    ember_message_list_model_ensure (self->folder_model, n);
+  else
+    /* Not in this list after all (moved meanwhile): the reader has it. */
+    g_clear_pointer (&self->reveal_message, ember_message_record_free);
+  g_clear_object (&last);
+}
+
+static gboolean
+select_revealed_message_idle (gpointer data)
+{
+  EmberWindow *self = data;
+
+  self->reveal_idle = 0;
+  select_revealed_message (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The model says it is done loading before it announces the new rows:
+ * look for the message once the selection knows them too. */
+static void
+queue_select_revealed_message (EmberWindow *self)
+{
+  if (self->reveal_message != NULL && self->reveal_idle == 0)
+    self->reveal_idle = g_idle_add (select_revealed_message_idle, self);
+}
+
+static void
+reveal_message (EmberWindow *self)
+{
+  const EmberMessageRecord *message = self->reveal_message;
+  GtkListBoxRow *selected = gtk_list_box_get_selected_row (self->sidebar);
+  SidebarEntry *current = selected != NULL ? g_object_get_data (G_OBJECT (selected), "entry") : NULL;
+  GtkListBoxRow *row = NULL;
+
+  /* The open list if it has the message (the unified inbox has every
+   * inbox), else the message's inbox, else its first folder in the
+   * sidebar's order. */
+  if (current != NULL && !gtk_search_bar_get_search_mode (self->search_bar) &&
+      (entry_lists_message (current, message) ||
+       (current->kind == ENTRY_UNIFIED_INBOX &&
+        find_sidebar_row (self, entry_is_inbox_of_message, message) != NULL)))
+    row = selected;
+  if (row == NULL)
+    row = find_sidebar_row (self, entry_is_inbox_of_message, message);
+  if (row == NULL)
+    row = find_sidebar_row (self, entry_lists_message, message);
+
+  if (row != NULL && row != selected)
+    open_sidebar_row (self, row);
+  else if (row != NULL)
+    gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->reader_pane);
+  ember_message_view_show_message (self->message_view, message->id);
+
+  if (row == NULL)
+    g_clear_pointer (&self->reveal_message, ember_message_record_free);
+  else
+    select_revealed_message (self);
+}
+
+static void
+reveal_event (EmberWindow *self)
+{
+  GtkListBoxRow *row = find_sidebar_row (self, entry_is_calendar, NULL);
+  gint64 event_id = self->reveal_event_id;
+
+  self->reveal_event_id = 0;
+  if (row == NULL)
+    return;
+
+  /* Opening the calendar reloads the agenda; the event is selected when
+   * its rows are there. */
+  open_sidebar_row (self, row);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+  ember_agenda_view_show_event (self->agenda_view, event_id);
+}
+
+static void
+reveal_pending (EmberWindow *self)
+{
+  if (!self->sidebar_loaded)
+    return;
+
+  if (self->reveal_event_id != 0)
+    reveal_event (self);
+  else if (self->reveal_message != NULL)
+    reveal_message (self);
+}
+
+static void
+message_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  EmberWindow *self = user_data;
+  g_autoptr(EmberMessageRecord) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  message = ember_store_get_message_finish (EMBER_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (message == NULL)
+    {
+      g_autoptr(EmberUserError) user_error = ember_user_error_new_from_error (error);
+
+      ember_window_show_error (self, user_error, 0);
+      return;
+    }
+
+  g_clear_pointer (&self->reveal_message, ember_message_record_free);
+  self->reveal_message = g_steal_pointer (&message);
+  reveal_pending (self);
+}
+
+static void
+cancel_reveal (EmberWindow *self)
+{
+  g_cancellable_cancel (self->reveal_cancellable);
+  g_clear_object (&self->reveal_cancellable);
+  g_clear_pointer (&self->reveal_message, ember_message_record_free);
+  g_clear_handle_id (&self->reveal_idle, g_source_remove);
+  self->reveal_message_id = 0;
+  self->reveal_event_id = 0;
+}
+
+void
+ember_window_show_message (EmberWindow *self,
+                           gint64       message_id)
+{
+  g_return_if_fail (EMBER_IS_WINDOW (self));
+  g_return_if_fail (message_id != 0);
+
+  cancel_reveal (self);
+  /* Ember was started by the click: the store is still opening. */
+  if (self->store == NULL)
+    {
+      self->reveal_message_id = message_id;
+      return;
+    }
+
+  self->reveal_cancellable = g_cancellable_new ();
+  /* Cancelled in dispose, so @self needs no reference. */
+  ember_store_get_message_async (self->store, message_id, self->reveal_cancellable, message_read_cb, self);
+}
+
+void
+ember_window_show_event (EmberWindow *self,
+                         gint64       event_id)
+{
+  g_return_if_fail (EMBER_IS_WINDOW (self));
+  g_return_if_fail (event_id != 0);
+
+  cancel_reveal (self);
+  self->reveal_event_id = event_id;
+  reveal_pending (self);
 }
 
 /* Search */
@@ -823,6 +1114,8 @@ store_changed_cb (EmberWindow      *self,
   ember_message_view_set_store (self->message_view, store);
   ember_agenda_view_set_store (self->agenda_view, store);
   reload_sidebar (self);
+  if (store != NULL && self->reveal_message_id != 0)
+    ember_window_show_message (self, self->reveal_message_id);
 }
 
 /* Actions */
@@ -1042,6 +1335,7 @@ ember_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->search_cancellable);
+  cancel_reveal (self);
   if (self->sync_manager != NULL)
     g_signal_handlers_disconnect_by_data (self->sync_manager, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMBER_TYPE_WINDOW);

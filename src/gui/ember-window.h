@@ -19,5 +19,15 @@ EmberWindow *ember_window_new        (EmberApplication     *application);
 void         ember_window_show_error (EmberWindow          *self,
                                       const EmberUserError *error,
                                       gint64                account_id);
+/* What a clicked notification opens. The message: its folder (the open
+ * list or the unified inbox when they have it, else its inbox or first
+ * folder) with its row selected and scrolled to, and the message in the
+ * reader. The event: the agenda, with the event's row selected and
+ * scrolled to. Both read the store first and wait for the sidebar, so
+ * they work on a window that was just made. */
+void         ember_window_show_message (EmberWindow        *self,
+                                        gint64              message_id);
+void         ember_window_show_event   (EmberWindow        *self,
+                                        gint64              event_id);
 
 G_END_DECLS

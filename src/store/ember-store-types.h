@@ -106,6 +106,11 @@ typedef struct
   char     *color;        /* "#rrggbb" */
   char     *time_zone;    /* the calendar's zone, as the provider names it */
   gboolean  is_primary;
+  /* The popup reminder of events that follow the calendar's default
+   * (Google defaultReminders), in minutes before the start; of several,
+   * the smallest offset is kept, as for EmberEventRecord. */
+  gboolean  has_default_reminder;
+  guint     default_reminder_minutes;
 } EmberCalendarRecord;
 
 /* All-day events are floating dates: set all_day, start_date and end_date
@@ -134,6 +139,14 @@ typedef struct
   char     *organizer;
   char     *attendees_json;       /* JSON array of {name, email, response} */
   gint64    updated;
+  /* Popup reminder, in minutes before the start. Of several, the one
+   * closest to the start is kept. Saving: with reminder_default set the
+   * calendar's default applies (Google useDefault) and the other two are
+   * ignored. Reading: has_reminder and reminder_minutes are resolved, the
+   * calendar's default included. */
+  gboolean  reminder_default;
+  gboolean  has_reminder;
+  guint     reminder_minutes;
 } EmberEventRecord;
 
 /* Where one resource of one account stands. Resources are "folders", "mail",

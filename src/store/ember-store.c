@@ -1111,11 +1111,13 @@ upsert_calendar (EmberDbConnection          *connection,
   sqlite3_stmt *stmt;
 
   stmt = ember_db_connection_prepare (connection,
-                                      "INSERT INTO calendars (account_id, provider_id, name, color, time_zone, is_primary) "
-                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                                      "INSERT INTO calendars (account_id, provider_id, name, color, time_zone, is_primary, "
+                                      "  default_reminder_minutes) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
                                       "ON CONFLICT (account_id, provider_id) DO UPDATE SET "
                                       "  name = excluded.name, color = excluded.color, "
-                                      "  time_zone = excluded.time_zone, is_primary = excluded.is_primary",
+                                      "  time_zone = excluded.time_zone, is_primary = excluded.is_primary, "
+                                      "  default_reminder_minutes = excluded.default_reminder_minutes",
                                       error);
   if (stmt == NULL)
     return FALSE;
@@ -1125,6 +1127,10 @@ upsert_calendar (EmberDbConnection          *connection,
   bind_text (stmt, 4, calendar->color);
   bind_text (stmt, 5, calendar->time_zone);
   sqlite3_bind_int (stmt, 6, calendar->is_primary ? 1 : 0);
+  if (calendar->has_default_reminder)
+    sqlite3_bind_int64 (stmt, 7, calendar->default_reminder_minutes);
+  else
+    sqlite3_bind_null (stmt, 7);
 
   return ember_db_connection_run (connection, stmt, error);
 }
@@ -1270,9 +1276,10 @@ upsert_event (EmberDbConnection       *connection,
   stmt = ember_db_connection_prepare (connection,
                                       "INSERT INTO events (account_id, calendar_id, provider_id, summary, description, "
                                       "  location, start_utc, end_utc, time_zone, all_day, start_date, end_date, "
-                                      "  status, recurring_event_id, original_start, organizer, attendees_json, updated) "
+                                      "  status, recurring_event_id, original_start, organizer, attendees_json, updated, "
+                                      "  reminder_minutes, reminder_default) "
                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                                      "  ?17, ?18) "
+                                      "  ?17, ?18, ?19, ?20) "
                                       "ON CONFLICT (calendar_id, provider_id) DO UPDATE SET "
                                       "  summary = excluded.summary, description = excluded.description, "
                                       "  location = excluded.location, start_utc = excluded.start_utc, "
@@ -1281,7 +1288,9 @@ upsert_event (EmberDbConnection       *connection,
                                       "  end_date = excluded.end_date, status = excluded.status, "
                                       "  recurring_event_id = excluded.recurring_event_id, "
                                       "  original_start = excluded.original_start, organizer = excluded.organizer, "
-                                      "  attendees_json = excluded.attendees_json, updated = excluded.updated",
+                                      "  attendees_json = excluded.attendees_json, updated = excluded.updated, "
+                                      "  reminder_minutes = excluded.reminder_minutes, "
+                                      "  reminder_default = excluded.reminder_default",
                                       error);
   if (stmt == NULL)
     return FALSE;
@@ -1306,6 +1315,11 @@ upsert_event (EmberDbConnection       *connection,
   bind_text (stmt, 16, event->organizer);
   bind_text (stmt, 17, event->attendees_json);
   sqlite3_bind_int64 (stmt, 18, event->updated);
+  if (!event->reminder_default && event->has_reminder)
+    sqlite3_bind_int64 (stmt, 19, event->reminder_minutes);
+  else
+    sqlite3_bind_null (stmt, 19);
+  sqlite3_bind_int (stmt, 20, event->reminder_default ? 1 : 0);
 
   return ember_db_connection_run (connection, stmt, error);
 }
@@ -2361,6 +2375,7 @@ typedef struct
   gint64     from;
   gint64     to;
   GPtrArray *results;
+  gint64     event_id;  /* get_event_cb () */
 } CalendarRead;
 
 static gboolean
@@ -2375,7 +2390,8 @@ list_calendars_cb (EmberDbConnection  *connection,
   gboolean ok;
 
   stmt = ember_db_connection_prepare (connection,
-                                      "SELECT id, account_id, provider_id, name, color, time_zone, is_primary "
+                                      "SELECT id, account_id, provider_id, name, color, time_zone, is_primary, "
+                                      "  default_reminder_minutes "
                                       "FROM calendars WHERE ?1 = 0 OR account_id = ?1 "
                                       "ORDER BY account_id, is_primary DESC, name COLLATE NOCASE, id",
                                       error);
@@ -2393,6 +2409,8 @@ list_calendars_cb (EmberDbConnection  *connection,
       calendar->color = column_dup (stmt, 4);
       calendar->time_zone = column_dup (stmt, 5);
       calendar->is_primary = sqlite3_column_int (stmt, 6) != 0;
+      calendar->has_default_reminder = sqlite3_column_type (stmt, 7) != SQLITE_NULL;
+      calendar->default_reminder_minutes = (guint) sqlite3_column_int64 (stmt, 7);
       g_ptr_array_add (data->results, calendar);
     }
   if (!ok)
@@ -2422,6 +2440,47 @@ ember_store_list_calendars_sync (EmberStore    *self,
   return g_steal_pointer (&calendars);
 }
 
+/* The columns read_event_row () reads. An event following its calendar's
+ * default reminder takes the calendar's. */
+#define EVENT_COLUMNS \
+  "e.id, e.account_id, e.calendar_id, c.provider_id, e.provider_id, " \
+  "e.summary, e.description, e.location, e.start_utc, e.end_utc, e.time_zone, " \
+  "e.all_day, e.start_date, e.end_date, e.status, e.recurring_event_id, " \
+  "e.original_start, e.organizer, e.attendees_json, e.updated, e.reminder_default, " \
+  "CASE WHEN e.reminder_default THEN c.default_reminder_minutes ELSE e.reminder_minutes END "
+
+static EmberEventRecord *
+read_event_row (sqlite3_stmt *stmt)
+{
+  EmberEventRecord *event = ember_event_record_new ();
+
+  event->id = sqlite3_column_int64 (stmt, 0);
+  event->account_id = sqlite3_column_int64 (stmt, 1);
+  event->calendar_id = sqlite3_column_int64 (stmt, 2);
+  event->calendar_provider_id = column_dup (stmt, 3);
+  event->provider_id = column_dup (stmt, 4);
+  event->summary = column_dup (stmt, 5);
+  event->description = column_dup (stmt, 6);
+  event->location = column_dup (stmt, 7);
+  event->start = sqlite3_column_int64 (stmt, 8);
+  event->end = sqlite3_column_int64 (stmt, 9);
+  event->time_zone = column_dup (stmt, 10);
+  event->all_day = sqlite3_column_int (stmt, 11) != 0;
+  event->start_date = column_dup (stmt, 12);
+  event->end_date = column_dup (stmt, 13);
+  event->status = column_dup (stmt, 14);
+  event->recurring_event_id = column_dup (stmt, 15);
+  event->original_start = sqlite3_column_int64 (stmt, 16);
+  event->organizer = column_dup (stmt, 17);
+  event->attendees_json = column_dup (stmt, 18);
+  event->updated = sqlite3_column_int64 (stmt, 19);
+  event->reminder_default = sqlite3_column_int (stmt, 20) != 0;
+  event->has_reminder = sqlite3_column_type (stmt, 21) != SQLITE_NULL;
+  event->reminder_minutes = (guint) sqlite3_column_int64 (stmt, 21);
+
+  return event;
+}
+
 static gboolean
 list_events_cb (EmberDbConnection  *connection,
                 gpointer            user_data,
@@ -2435,10 +2494,7 @@ list_events_cb (EmberDbConnection  *connection,
 
   /* Overlap with [from, to); an instant event counts when it lies inside. */
   stmt = ember_db_connection_prepare (connection,
-                                      "SELECT e.id, e.account_id, e.calendar_id, c.provider_id, e.provider_id, "
-                                      "  e.summary, e.description, e.location, e.start_utc, e.end_utc, e.time_zone, "
-                                      "  e.all_day, e.start_date, e.end_date, e.status, e.recurring_event_id, "
-                                      "  e.original_start, e.organizer, e.attendees_json, e.updated "
+                                      "SELECT " EVENT_COLUMNS
                                       "FROM events e JOIN calendars c ON c.id = e.calendar_id "
                                       "WHERE e.start_utc < ?2 "
                                       "  AND (e.end_utc > ?1 OR (e.end_utc = e.start_utc AND e.start_utc >= ?1)) "
@@ -2452,36 +2508,72 @@ list_events_cb (EmberDbConnection  *connection,
   sqlite3_bind_int64 (stmt, 2, data->to);
   sqlite3_bind_int64 (stmt, 3, data->account_id);
   while ((ok = step_row (connection, stmt, &has_row, error)) && has_row)
-    {
-      EmberEventRecord *event = ember_event_record_new ();
-
-      event->id = sqlite3_column_int64 (stmt, 0);
-      event->account_id = sqlite3_column_int64 (stmt, 1);
-      event->calendar_id = sqlite3_column_int64 (stmt, 2);
-      event->calendar_provider_id = column_dup (stmt, 3);
-      event->provider_id = column_dup (stmt, 4);
-      event->summary = column_dup (stmt, 5);
-      event->description = column_dup (stmt, 6);
-      event->location = column_dup (stmt, 7);
-      event->start = sqlite3_column_int64 (stmt, 8);
-      event->end = sqlite3_column_int64 (stmt, 9);
-      event->time_zone = column_dup (stmt, 10);
-      event->all_day = sqlite3_column_int (stmt, 11) != 0;
-      event->start_date = column_dup (stmt, 12);
-      event->end_date = column_dup (stmt, 13);
-      event->status = column_dup (stmt, 14);
-      event->recurring_event_id = column_dup (stmt, 15);
-      event->original_start = sqlite3_column_int64 (stmt, 16);
-      event->organizer = column_dup (stmt, 17);
-      event->attendees_json = column_dup (stmt, 18);
-      event->updated = sqlite3_column_int64 (stmt, 19);
-      g_ptr_array_add (data->results, event);
-    }
+    g_ptr_array_add (data->results, read_event_row (stmt));
   if (!ok)
     return FALSE;
   sqlite3_reset (stmt);
 
   return TRUE;
+}
+
+static gboolean
+get_event_cb (EmberDbConnection  *connection,
+              gpointer            user_data,
+              GCancellable       *cancellable,
+              GError            **error)
+{
+  CalendarRead *data = user_data;
+  sqlite3_stmt *stmt;
+  gboolean has_row;
+
+  stmt = ember_db_connection_prepare (connection,
+                                      "SELECT " EVENT_COLUMNS
+                                      "FROM events e JOIN calendars c ON c.id = e.calendar_id "
+                                      "WHERE e.id = ?1",
+                                      error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, data->event_id);
+  if (!step_row (connection, stmt, &has_row, error))
+    return FALSE;
+  if (has_row)
+    g_ptr_array_add (data->results, read_event_row (stmt));
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+/**
+ * ember_store_get_event_sync:
+ * @event_id: the event's row id
+ *
+ * Returns: (transfer full): the event, or %NULL with
+ *   %EMBER_STORE_ERROR_NOT_FOUND when there is none
+ */
+EmberEventRecord *
+ember_store_get_event_sync (EmberStore    *self,
+                            gint64         event_id,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  CalendarRead data = { 0, 0, 0, NULL, event_id };
+
+  g_return_val_if_fail (EMBER_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  events = g_ptr_array_new_with_free_func ((GDestroyNotify) ember_event_record_free);
+  data.results = events;
+  if (!ember_db_pool_with_reader (self->pool, get_event_cb, &data, cancellable, error))
+    return NULL;
+  if (events->len == 0)
+    {
+      g_set_error (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_NOT_FOUND,
+                   _("The event is no longer stored"));
+      return NULL;
+    }
+
+  return g_ptr_array_steal_index (events, 0);
 }
 
 GPtrArray *
@@ -2763,6 +2855,47 @@ ember_store_get_message_finish (EmberStore    *self,
                                 GError       **error)
 {
   return finish_pointer (self, result, ember_store_get_message_async, error);
+}
+
+static void
+get_event_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  TaskArgs *args = task_data;
+  GError *error = NULL;
+  EmberEventRecord *event = ember_store_get_event_sync (source, args->id, cancellable, &error);
+
+  if (event == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, event, (GDestroyNotify) ember_event_record_free);
+}
+
+void
+ember_store_get_event_async (EmberStore          *self,
+                             gint64               event_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  TaskArgs *args;
+
+  g_return_if_fail (EMBER_IS_STORE (self));
+
+  task = start_task (self, ember_store_get_event_async, cancellable, callback, user_data, &args);
+  args->id = event_id;
+  g_task_run_in_thread (task, get_event_thread);
+}
+
+EmberEventRecord *
+ember_store_get_event_finish (EmberStore    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return finish_pointer (self, result, ember_store_get_event_async, error);
 }
 
 static void

@@ -196,6 +196,11 @@ GPtrArray          *ember_store_list_events_sync       (EmberStore          *sel
                                                         gint64               to,
                                                         GCancellable        *cancellable,
                                                         GError             **error);
+/* One event with its reminder resolved; NOT_FOUND when it is gone. */
+EmberEventRecord   *ember_store_get_event_sync         (EmberStore          *self,
+                                                        gint64               event_id,
+                                                        GCancellable        *cancellable,
+                                                        GError             **error);
 
 /* Status */
 
@@ -263,6 +268,14 @@ void                ember_store_list_events_async      (EmberStore          *sel
                                                         GAsyncReadyCallback  callback,
                                                         gpointer             user_data);
 GPtrArray          *ember_store_list_events_finish     (EmberStore          *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+void                ember_store_get_event_async        (EmberStore          *self,
+                                                        gint64               event_id,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+EmberEventRecord   *ember_store_get_event_finish       (EmberStore          *self,
                                                         GAsyncResult        *result,
                                                         GError             **error);
 void                ember_store_list_accounts_async    (EmberStore          *self,

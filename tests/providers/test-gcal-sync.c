@@ -98,10 +98,14 @@ test_full_sync (void)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 window_min, window_max;
   guint all_day = 0, instances = 0, zoned = 0;
+  guint by_default = 0, own = 0, none = 0;
+  g_autoptr(GHashTable) offsets = g_hash_table_new (NULL, NULL);
+  g_autofree char *primary = NULL;
+  g_autoptr(EmberSyncReport) report = ember_sync_report_new (NULL, NULL, NULL);
 
   calendar_options (&options, 150);
   gmail_fixture_init (&fixture, &options);
-  sync_ok (&fixture, NULL);
+  sync_ok (&fixture, report);
 
   stored_window (&fixture, &window_min, &window_max);
   g_assert_cmpint (llabs (window_min - (now - EMBER_GCAL_WINDOW_PAST_DAYS * DAY)), <, 120);
@@ -115,6 +119,7 @@ test_full_sync (void)
   g_assert_no_error (error);
   g_assert_cmpuint (calendars->len, >=, 1);
   gmail_fixture_assert_events_match (&fixture, window_min, window_max);
+  primary = primary_calendar_id (&fixture);
 
   /* The dataset exercises every shape. */
   events = ember_store_list_events_sync (fixture.store, fixture.account->id, window_min, window_max, NULL, &error);
@@ -126,12 +131,38 @@ test_full_sync (void)
       all_day += event->all_day;
       instances += event->recurring_event_id != NULL;
       zoned += event->time_zone != NULL && !event->all_day;
+
+      /* The primary calendar's default reminder is 10 minutes, the other
+       * calendar has none. */
+      if (event->reminder_default)
+        {
+          by_default++;
+          g_assert_cmpint (event->has_reminder, ==, g_str_equal (event->calendar_provider_id, primary));
+          if (event->has_reminder)
+            g_assert_cmpuint (event->reminder_minutes, ==, 10);
+        }
+      else if (event->has_reminder)
+        {
+          own++;
+          g_hash_table_add (offsets, GUINT_TO_POINTER (event->reminder_minutes));
+        }
+      else
+        {
+          none++;
+        }
     }
   g_test_message ("%u events: %u all-day, %u instances of series, %u with a zone", events->len, all_day,
                   instances, zoned);
   g_assert_cmpuint (all_day, >, 0);
   g_assert_cmpuint (instances, >, 0);
   g_assert_cmpuint (zoned, >, 0);
+  /* A first sync's events count as changed: reminders are timed from them. */
+  g_assert_cmpuint (ember_sync_report_get_changed_events (report), >=, events->len);
+  g_test_message ("reminders: %u the calendar's, %u own (%u different), %u none", by_default, own,
+                  g_hash_table_size (offsets), none);
+  g_assert_cmpuint (by_default, >, own);
+  g_assert_cmpuint (g_hash_table_size (offsets), >=, 3);
+  g_assert_cmpuint (none, >, 0);
 
   gmail_fixture_clear (&fixture);
 }

@@ -526,6 +526,57 @@ test_calendar_json (void)
     "{\"id\":\"holidays\",\"summary\":\"Holidays\",\"summaryOverride\":\"Days off\"}"));
   g_assert_cmpstr (other->name, ==, "Days off");
   g_assert_false (other->is_primary);
+  g_assert_false (other->has_default_reminder);
+}
+
+/* Popup reminders only (Google e-mails the others itself), the one closest
+ * to the start; useDefault or no reminders object: the calendar's. */
+static void
+test_reminders_json (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(EmberCalendarRecord) calendar = NULL;
+  static const struct {
+    const char *reminders;   /* the "reminders" member, NULL: none */
+    gboolean    use_default;
+    gint        minutes;     /* -1: no own reminder */
+  } cases[] = {
+    { NULL, TRUE, -1 },
+    { "{\"useDefault\":true}", TRUE, -1 },
+    { "{\"useDefault\":false}", FALSE, -1 },
+    { "{\"useDefault\":false,\"overrides\":[{\"method\":\"popup\",\"minutes\":30}]}", FALSE, 30 },
+    { "{\"useDefault\":false,\"overrides\":[{\"method\":\"email\",\"minutes\":5},"
+      "{\"method\":\"popup\",\"minutes\":1440},{\"method\":\"popup\",\"minutes\":15}]}", FALSE, 15 },
+    { "{\"useDefault\":false,\"overrides\":[{\"method\":\"email\",\"minutes\":60}]}", FALSE, -1 },
+    { "{\"useDefault\":false,\"overrides\":[{\"method\":\"popup\",\"minutes\":0}]}", FALSE, 0 },
+  };
+
+  calendar = ember_gcal_calendar_from_json (parse_object (parser,
+    "{\"id\":\"me@example.org\",\"summary\":\"Me\",\"defaultReminders\":["
+    "{\"method\":\"email\",\"minutes\":2},{\"method\":\"popup\",\"minutes\":30},"
+    "{\"method\":\"popup\",\"minutes\":10}]}"));
+  g_assert_true (calendar->has_default_reminder);
+  g_assert_cmpuint (calendar->default_reminder_minutes, ==, 10);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EmberEventRecord) event = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *json = NULL;
+      gboolean cancelled = TRUE;
+
+      json = g_strdup_printf ("{\"id\":\"e%u\",\"start\":{\"dateTime\":\"2025-01-14T09:00:00Z\"},"
+                              "\"end\":{\"dateTime\":\"2025-01-14T10:00:00Z\"}%s%s}",
+                              i, cases[i].reminders != NULL ? ",\"reminders\":" : "",
+                              cases[i].reminders != NULL ? cases[i].reminders : "");
+      g_test_message ("%s", json);
+      event = ember_gcal_event_from_json (parse_object (parser, json), "UTC", &cancelled, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (event->reminder_default, ==, cases[i].use_default);
+      g_assert_cmpint (event->has_reminder, ==, cases[i].minutes >= 0);
+      if (cases[i].minutes >= 0)
+        g_assert_cmpuint (event->reminder_minutes, ==, (guint) cases[i].minutes);
+    }
 }
 
 static void
@@ -612,6 +663,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ember/providers/gmail-mime/encoded-word-headers", test_encoded_word_headers);
+  g_test_add_func ("/ember/providers/gmail-mime/reminders-json", test_reminders_json);
   g_test_add_func ("/ember/providers/gmail-mime/padded-base64-words", test_padded_base64_words);
   g_test_add_func ("/ember/providers/gmail-mime/raw-8bit-headers", test_raw_8bit_headers);
   g_test_add_func ("/ember/providers/gmail-mime/latin1-body", test_latin1_body);

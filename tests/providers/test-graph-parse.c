@@ -329,6 +329,42 @@ test_event_timed_windows_zone (void)
 }
 
 static void
+test_event_reminders (void)
+{
+  static const struct {
+    const char *members;
+    gint        minutes;  /* -1: none */
+  } cases[] = {
+    { "\"isReminderOn\":true,\"reminderMinutesBeforeStart\":15", 15 },
+    { "\"isReminderOn\":true,\"reminderMinutesBeforeStart\":0", 0 },
+    { "\"isReminderOn\":true,\"reminderMinutesBeforeStart\":1080", 1080 },
+    /* Outlook keeps the minutes of a reminder that is off. */
+    { "\"isReminderOn\":false,\"reminderMinutesBeforeStart\":15", -1 },
+    { "\"reminderMinutesBeforeStart\":15", -1 },
+    { "\"isReminderOn\":true", -1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = g_strdup_printf (
+        "{\"id\":\"E%u\",\"subject\":\"Standup\",\"type\":\"singleInstance\",\"isAllDay\":false,"
+        "\"start\":{\"dateTime\":\"2025-03-10T09:00:00.0000000\",\"timeZone\":\"UTC\"},"
+        "\"end\":{\"dateTime\":\"2025-03-10T09:30:00.0000000\",\"timeZone\":\"UTC\"},%s}",
+        i, cases[i].members);
+      g_autoptr(JsonObject) object = parse_object (json);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EmberEventRecord) event = ember_graph_parse_event (object, &error);
+
+      g_test_message ("%s", json);
+      g_assert_no_error (error);
+      g_assert_false (event->reminder_default);
+      g_assert_cmpint (event->has_reminder, ==, cases[i].minutes >= 0);
+      if (cases[i].minutes >= 0)
+        g_assert_cmpuint (event->reminder_minutes, ==, (guint) cases[i].minutes);
+    }
+}
+
+static void
 test_event_utc_preferred (void)
 {
   /* With Prefer: outlook.timezone="UTC" the times are UTC and the event's
@@ -496,6 +532,7 @@ main (int   argc,
   g_test_add_func ("/ember/providers/graph/parse/message-errors", test_message_errors);
   g_test_add_func ("/ember/providers/graph/parse/event-timed-windows-zone", test_event_timed_windows_zone);
   g_test_add_func ("/ember/providers/graph/parse/event-utc-preferred", test_event_utc_preferred);
+  g_test_add_func ("/ember/providers/graph/parse/event-reminders", test_event_reminders);
   g_test_add_func ("/ember/providers/graph/parse/event-outlook-zone-names", test_event_outlook_zone_names);
   g_test_add_func ("/ember/providers/graph/parse/event-all-day", test_event_all_day);
   g_test_add_func ("/ember/providers/graph/parse/event-occurrence", test_event_occurrence_and_cancelled);

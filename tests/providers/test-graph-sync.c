@@ -704,6 +704,33 @@ mutate_dataset (Fixture *f)
 /* ------------------------------------------------------------------------ */
 /* Tests.                                                                   */
 
+/* Most events keep Outlook's 15 minutes, some have their own, a few
+ * none. */
+static void
+assert_reminders_vary (GPtrArray *events)
+{
+  g_autoptr(GHashTable) offsets = g_hash_table_new (NULL, NULL);
+  guint fifteen = 0, none = 0;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      EmberEventRecord *event = g_ptr_array_index (events, i);
+
+      g_assert_false (event->reminder_default);
+      if (!event->has_reminder)
+        none++;
+      else if (event->reminder_minutes == 15)
+        fifteen++;
+      else
+        g_hash_table_add (offsets, GUINT_TO_POINTER (event->reminder_minutes));
+    }
+  g_test_message ("reminders: %u at 15 minutes, %u other offsets, %u none", fifteen,
+                  g_hash_table_size (offsets), none);
+  g_assert_cmpuint (fifteen, >, events->len / 2);
+  g_assert_cmpuint (g_hash_table_size (offsets), >=, 3);
+  g_assert_cmpuint (none, >, 0);
+}
+
 static void
 test_full_then_delta (void)
 {
@@ -722,6 +749,7 @@ test_full_then_delta (void)
   assert_calendar_converged (&f);
   events = stored_events (&f);
   g_assert_cmpuint (events->len, >=, 100);
+  assert_reminders_vary (events);
   assert_mailbox_limits (&f);
   summary = summarize_log (&f);
   g_test_message ("full sync: %u Graph calls, %u batches, %u throttled",

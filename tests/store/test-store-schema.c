@@ -107,7 +107,16 @@ static const char legacy_rows[] =
   "  VALUES (701, 7, 'legacy-2', 'Older note', 'ann@example.com', 1700000000, 0, 'Nothing');"
   "INSERT INTO message_folders (message_id, folder_id) VALUES (700, 70), (701, 70);"
   "INSERT INTO sync_state (account_id, resource, cursor, phase, updated) "
-  "  VALUES (7, 'mail', 'history:99', 'incremental', 1700000200);";
+  "  VALUES (7, 'mail', 'history:99', 'incremental', 1700000200);"
+  "INSERT INTO calendars (id, account_id, provider_id, name) VALUES (71, 7, 'primary', 'Me');"
+  "INSERT INTO events (account_id, calendar_id, provider_id, summary, start_utc, end_utc) "
+  "  VALUES (7, 71, 'standup', 'Standup', 1700003600, 1700004500);"
+  "INSERT INTO sync_state (account_id, resource, cursor, phase, updated) "
+  "  VALUES (7, 'calendar:primary', 'sync-token-5', 'incremental', 1700000200);";
+
+/* From version 3 on, the store copies the date into each membership. */
+static const char legacy_dates[] =
+  "UPDATE message_folders SET date = (SELECT date FROM messages WHERE id = message_id);";
 
 static void
 check_upgrade_from (guint from_version)
@@ -120,6 +129,7 @@ check_upgrade_from (guint from_version)
   g_autoptr(GPtrArray) found = NULL;
   g_autoptr(GPtrArray) page = NULL;
   g_autoptr(EmberSyncState) state = NULL;
+  g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *integrity = NULL;
   EmberMessageQuery query = { EMBER_MESSAGE_SCOPE_FOLDER, 0, 70, { 0, 0 }, 10 };
@@ -134,6 +144,11 @@ check_upgrade_from (guint from_version)
       g_assert_no_error (error);
       ember_db_pool_write_sync (pool, exec_cb, (gpointer) legacy_rows, NULL, &error);
       g_assert_no_error (error);
+      if (from_version >= 3)
+        {
+          ember_db_pool_write_sync (pool, exec_cb, (gpointer) legacy_dates, NULL, &error);
+          g_assert_no_error (error);
+        }
     }
   ember_store_schema_get_version_sync (pool, &version, NULL, &error);
   g_assert_no_error (error);
@@ -170,6 +185,18 @@ check_upgrade_from (guint from_version)
   g_assert_no_error (error);
   g_assert_cmpstr (state->cursor, ==, "history:99");
   g_assert_cmpstr (state->phase, ==, "incremental");
+  g_clear_pointer (&state, ember_sync_state_free);
+
+  /* Events stored before version 4 have no reminders: their calendars
+   * sync again from scratch to bring them in; until then, none. */
+  state = ember_store_get_sync_state_sync (store, 7, "calendar:primary", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (state->cursor);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = ember_store_list_events_sync (store, 7, 1700000000, 1700010000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_false (((EmberEventRecord *) events->pdata[0])->has_reminder);
 
   /* FTS and the index are consistent after the upgrade. */
   raw_exec (path, "INSERT INTO message_search (message_search) VALUES ('integrity-check')");

@@ -1013,6 +1013,100 @@ test_events_in_range (Fixture       *f,
 }
 
 static void
+save_primary_calendar (Fixture *f,
+                       gboolean has_default,
+                       guint    default_minutes)
+{
+  g_autoptr(EmberCalendarPage) page = ember_calendar_page_new ("calendars");
+  g_autoptr(GError) error = NULL;
+  EmberCalendarRecord *calendar = ember_calendar_record_new ();
+
+  calendar->provider_id = g_strdup ("primary");
+  calendar->name = g_strdup ("Me");
+  calendar->is_primary = TRUE;
+  calendar->has_default_reminder = has_default;
+  calendar->default_reminder_minutes = default_minutes;
+  g_ptr_array_add (page->calendars, calendar);
+  ember_store_save_calendar_page_sync (f->store, f->gmail, page, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+assert_reminder (const EmberEventRecord *event,
+                 const char             *provider_id,
+                 gint                    minutes)  /* -1: none */
+{
+  g_assert_cmpstr (event->provider_id, ==, provider_id);
+  g_assert_cmpint (event->has_reminder, ==, minutes >= 0);
+  if (minutes >= 0)
+    g_assert_cmpuint (event->reminder_minutes, ==, (guint) minutes);
+}
+
+/* Own reminders, the calendar's default, and none; a changed default
+ * reaches the events that follow it. */
+static void
+test_event_reminders (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(EmberEventPage) page = ember_event_page_new ("calendar:primary", "primary");
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(EmberEventRecord) got = NULL;
+  g_autoptr(GError) error = NULL;
+  EmberEventRecord *event;
+
+  save_primary_calendar (f, TRUE, 10);
+
+  event = timed_event ("follows-default", TEST_EPOCH + 3600, TEST_EPOCH + 7200);
+  event->reminder_default = TRUE;
+  /* Ignored: the default wins. */
+  event->has_reminder = TRUE;
+  event->reminder_minutes = 99;
+  g_ptr_array_add (page->events, event);
+  event = timed_event ("own", TEST_EPOCH + 2 * 3600, TEST_EPOCH + 3 * 3600);
+  event->has_reminder = TRUE;
+  event->reminder_minutes = 30;
+  g_ptr_array_add (page->events, event);
+  event = timed_event ("at-start", TEST_EPOCH + 3 * 3600, TEST_EPOCH + 4 * 3600);
+  event->has_reminder = TRUE;
+  event->reminder_minutes = 0;
+  g_ptr_array_add (page->events, event);
+  g_ptr_array_add (page->events, timed_event ("none", TEST_EPOCH + 4 * 3600, TEST_EPOCH + 5 * 3600));
+  ember_store_save_event_page_sync (f->store, f->gmail, page, NULL, &error);
+  g_assert_no_error (error);
+
+  events = events_between (f, TEST_EPOCH, TEST_EPOCH + DAY);
+  g_assert_cmpuint (events->len, ==, 4);
+  assert_reminder (events->pdata[0], "follows-default", 10);
+  g_assert_true (((EmberEventRecord *) events->pdata[0])->reminder_default);
+  assert_reminder (events->pdata[1], "own", 30);
+  assert_reminder (events->pdata[2], "at-start", 0);
+  assert_reminder (events->pdata[3], "none", -1);
+
+  got = ember_store_get_event_sync (f->store, ((EmberEventRecord *) events->pdata[1])->id, NULL, &error);
+  g_assert_no_error (error);
+  assert_reminder (got, "own", 30);
+  g_assert_cmpint (got->start, ==, TEST_EPOCH + 2 * 3600);
+  g_clear_pointer (&got, ember_event_record_free);
+
+  /* The calendar's default goes away: so does the reminder of the event
+   * that follows it, and only that one. */
+  save_primary_calendar (f, FALSE, 0);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = events_between (f, TEST_EPOCH, TEST_EPOCH + DAY);
+  assert_reminder (events->pdata[0], "follows-default", -1);
+  assert_reminder (events->pdata[1], "own", 30);
+
+  save_primary_calendar (f, TRUE, 5);
+  g_clear_pointer (&events, g_ptr_array_unref);
+  events = events_between (f, TEST_EPOCH, TEST_EPOCH + DAY);
+  assert_reminder (events->pdata[0], "follows-default", 5);
+
+  got = ember_store_get_event_sync (f->store, 123456, NULL, &error);
+  g_assert_error (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_NOT_FOUND);
+  g_assert_null (got);
+}
+
+static void
 test_bad_events_are_refused (Fixture       *f,
                              gconstpointer  data)
 {
@@ -1407,6 +1501,7 @@ main (int   argc,
   ADD ("queries/local-unread-flag", test_local_unread_flag);
   ADD ("events/in-range", test_events_in_range);
   ADD ("events/bad-events-are-refused", test_bad_events_are_refused);
+  ADD ("events/reminders", test_event_reminders);
   ADD ("sync-state/get-set", test_sync_state);
   ADD ("async/wrappers", test_async_wrappers);
 

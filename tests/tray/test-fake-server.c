@@ -10,8 +10,10 @@
  */
 #include "config.h"
 
+#include "ember-fake-clock.h"
 #include "ember-fake-server.h"
 #include "ember-integration.h"
+#include "ember-notifier.h"
 #include "ember-memory-token-store.h"
 #include "ember-provider-factory.h"
 #include "ember-sync-dbus-client.h"
@@ -508,6 +510,135 @@ test_through_real_syncs (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (revoked), "status"), ==, "needs-sign-in");
 }
 
+static gboolean
+manager_idle (gpointer data)
+{
+  return !ember_sync_manager_get_busy (data);
+}
+
+static guint
+count_summary (Fixture    *fixture,
+               const char *summary)
+{
+  GPtrArray *all = test_notification_server_get_notifications (fixture->notifications);
+  guint count = 0;
+
+  for (guint i = 0; i < all->len; i++)
+    count += g_strcmp0 (((TestNotification *) g_ptr_array_index (all, i))->summary, summary) == 0;
+
+  return count;
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *summary;
+} SummaryWait;
+
+static gboolean
+summary_shown (gpointer data)
+{
+  SummaryWait *wait = data;
+
+  return count_summary (wait->fixture, wait->summary) > 0;
+}
+
+typedef struct
+{
+  EmberFakeClock *clock;
+  gint64          deadline;  /* µs */
+} ClockWait;
+
+static gboolean
+clock_waited_on (gpointer data)
+{
+  ClockWait *wait = data;
+
+  return ember_fake_clock_get_n_waiters (wait->clock) == 1 &&
+         ember_fake_clock_get_next_deadline (wait->clock) == wait->deadline;
+}
+
+static void
+assert_waits_until (EmberFakeClock *clock,
+                    gint64          start,
+                    gint64          seconds)
+{
+  ClockWait wait = { clock, (start + seconds) * G_USEC_PER_SEC };
+
+  if (!ember_test_wait_for (clock_waited_on, &wait, 10000))
+    g_error ("expected the notifier to wait until %" G_GINT64_FORMAT " s from the start; "
+             "%u waiters wait until %" G_GINT64_FORMAT " s", seconds, ember_fake_clock_get_n_waiters (clock),
+             ember_fake_clock_get_next_deadline (clock) / G_USEC_PER_SEC - start);
+}
+
+static void
+add_event (Fixture    *fixture,
+           const char *summary,
+           gint64      start,
+           gboolean    own_reminder,
+           int         reminder_minutes)
+{
+  EmberFakeEventSpec spec = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  spec.summary = summary;
+  spec.set_times = TRUE;
+  spec.start = start;
+  spec.end = start + 30 * 60;
+  spec.set_reminder = own_reminder;
+  spec.reminder_minutes = reminder_minutes;
+  id = ember_fake_server_add_event (fixture->server, EMAIL, &spec, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+}
+
+/* Reminder times as Google Calendar sends them (an event's own popup
+ * reminder, the calendar's default of 10 minutes, none) reach the store
+ * through a real sync and time the reminders (on a fake clock). */
+static void
+test_reminders_through_real_syncs (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  gint64 start = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(EmberFakeClock) clock = ember_fake_clock_new (start * G_USEC_PER_SEC);
+  g_autoptr(EmberNotifier) notifier = NULL;
+  SummaryWait board = { fixture, "Board meeting" };
+  SummaryWait coffee = { fixture, "Coffee" };
+
+  /* Whole minutes from now, so that the reminders fall on the clock's
+   * steps below. */
+  add_event (fixture, "Board meeting", start + 120 * 60, TRUE, 90);
+  add_event (fixture, "Coffee", start + 50 * 60, FALSE, 0);
+  add_event (fixture, "Focus time", start + 20 * 60, TRUE, EMBER_FAKE_REMINDER_NONE);
+
+  notifier = ember_notifier_new (fixture->application, fixture->manager, fixture->store, NULL, EMBER_CLOCK (clock));
+  ember_sync_manager_sync_now (fixture->manager, 0);
+  g_assert_true (ember_test_wait_for (manager_idle, fixture->manager, 30000));
+
+  /* The board meeting's own 90 minutes come first. */
+  assert_waits_until (clock, start, 30 * 60);
+  ember_fake_clock_advance (clock, 29 * 60 * G_USEC_PER_SEC);
+  ember_test_spin (300);
+  g_assert_cmpuint (count_summary (fixture, "Board meeting"), ==, 0);
+  g_assert_cmpuint (count_summary (fixture, "Focus time"), ==, 0);
+  ember_fake_clock_advance (clock, 60 * G_USEC_PER_SEC);
+  g_assert_true (ember_test_wait_for (summary_shown, &board, 5000));
+
+  /* The coffee follows the calendar's default, 10 minutes. */
+  assert_waits_until (clock, start, 40 * 60);
+  ember_fake_clock_advance (clock, 9 * 60 * G_USEC_PER_SEC);
+  ember_test_spin (300);
+  g_assert_cmpuint (count_summary (fixture, "Coffee"), ==, 0);
+  ember_fake_clock_advance (clock, 60 * G_USEC_PER_SEC);
+  g_assert_true (ember_test_wait_for (summary_shown, &coffee, 5000));
+
+  /* The focus time, without a reminder, began in silence. */
+  g_assert_cmpuint (count_summary (fixture, "Focus time"), ==, 0);
+  g_assert_cmpuint (count_summary (fixture, "Board meeting"), ==, 1);
+  g_assert_cmpuint (count_summary (fixture, "Coffee"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -517,6 +648,8 @@ main (int   argc,
 
   g_test_add ("/ember/tray/fake-server/through-real-syncs", Fixture, NULL,
               fixture_set_up, test_through_real_syncs, fixture_tear_down);
+  g_test_add ("/ember/tray/fake-server/reminders-through-real-syncs", Fixture, NULL,
+              fixture_set_up, test_reminders_through_real_syncs, fixture_tear_down);
 
   return g_test_run ();
 }

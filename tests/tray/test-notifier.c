@@ -311,26 +311,41 @@ assert_waits_until (Fixture *fixture,
 }
 
 static void
+advance_minutes (Fixture *fixture,
+                 gint64   minutes)
+{
+  ember_fake_clock_advance (fixture->clock, minutes * 60 * G_USEC_PER_SEC);
+}
+
+/* Each event's reminder comes at its own offset before the start: the
+ * calendar's default (10 minutes), the event's own (45 minutes), none. */
+static void
 test_event_reminder (Fixture       *fixture,
                      gconstpointer  data)
 {
   gint64 standup = fixture->start + 30 * 60;
+  gint64 lunch = fixture->start + 40 * 60;
   gint64 review = fixture->start + 3 * 60 * 60;
+  gint64 retro = fixture->start + 5 * 60 * 60;
+  g_autoptr(EmberEventRecord) opened = NULL;
+  g_autoptr(GError) error = NULL;
   const TestNotification *reminder;
 
-  tray_test_provider_queue_event ("Standup", standup, standup + 15 * 60);
-  tray_test_provider_queue_event ("Design review", review, review + 60 * 60);
+  tray_test_provider_queue_event ("Standup", standup, standup + 15 * 60, TRAY_REMINDER_DEFAULT);
+  tray_test_provider_queue_event ("Lunch", lunch, lunch + 60 * 60, TRAY_REMINDER_NONE);
+  tray_test_provider_queue_event ("Design review", review, review + 60 * 60, 45);
+  tray_test_provider_queue_event ("Retro", retro, retro + 60 * 60, 5);
   sync_and_wait (fixture, TRAY_SCRIPT_SUCCEED);
 
-  /* The reminder is due 10 minutes before the standup. */
-  assert_waits_until (fixture, standup - EMBER_NOTIFIER_DEFAULT_REMINDER_SECONDS);
+  /* The standup follows the calendar's 10 minutes. */
+  assert_waits_until (fixture, standup - 10 * 60);
   assert_n_notifications (fixture, 0);
 
   /* One minute early: still nothing. */
-  ember_fake_clock_advance (fixture->clock, (19 * 60) * G_USEC_PER_SEC);
+  advance_minutes (fixture, 19);
   assert_n_notifications (fixture, 0);
 
-  ember_fake_clock_advance (fixture->clock, 60 * G_USEC_PER_SEC);
+  advance_minutes (fixture, 1);
   g_assert_true (test_notification_server_wait (fixture->server, 1, 5000));
   reminder = notification (fixture, 0);
   g_assert_cmpstr (reminder->summary, ==, "Standup");
@@ -338,22 +353,47 @@ test_event_reminder (Fixture       *fixture,
   g_assert_nonnull (strstr (reminder->body, "Room 4"));
   g_assert_true (has_action (reminder, "default"));
 
-  /* The review is further away than the notifier sleeps in one go (it
-   * reads the events again every hour); the standup is not announced
-   * twice. */
+  /* The review's reminder is further away than the notifier sleeps in one
+   * go (it reads the events again every hour); a sync in between does not
+   * announce the standup twice. */
   assert_waits_until (fixture, fixture->start + 20 * 60 + 60 * 60);
   sync_and_wait (fixture, TRAY_SCRIPT_SUCCEED);
   assert_n_notifications (fixture, 1);
 
-  /* Clicking opens the event. */
+  /* Lunch, without a reminder, starts and passes in silence. */
+  advance_minutes (fixture, 60);
+  assert_waits_until (fixture, review - 45 * 60);
+  assert_n_notifications (fixture, 1);
+
+  /* The review's own 45 minutes: not a minute before. */
+  advance_minutes (fixture, (review - 45 * 60 - (fixture->start + 80 * 60)) / 60 - 1);
+  assert_n_notifications (fixture, 1);
+  advance_minutes (fixture, 1);
+  g_assert_true (test_notification_server_wait (fixture->server, 2, 5000));
+  reminder = notification (fixture, 1);
+  g_assert_cmpstr (reminder->summary, ==, "Design review");
+  g_assert_true (g_str_has_prefix (reminder->body, "In 45 minutes"));
+
+  /* Clicking opens that event. */
   test_notification_server_invoke (fixture->server, reminder, "default");
   g_assert_true (ember_test_wait_for (array_filled, fixture->opened_events, 5000));
+  opened = ember_store_get_event_sync (fixture->store, g_array_index (fixture->opened_events, gint64, 0),
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (opened->summary, ==, "Design review");
 
-  /* Reminders switched off: the review's reminder time passes in
-   * silence. */
+  /* Reminders switched off: the retro's reminder time passes in silence. */
   g_settings_set_boolean (fixture->settings, "notify-events", FALSE);
-  ember_fake_clock_advance (fixture->clock, (review - 5 * 60 - (fixture->start + 20 * 60)) * G_USEC_PER_SEC);
-  assert_n_notifications (fixture, 1);
+  for (guint hour = 1; hour <= 2; hour++)
+    {
+      assert_waits_until (fixture, review - 45 * 60 + hour * 60 * 60);
+      advance_minutes (fixture, 60);
+    }
+  assert_waits_until (fixture, retro - 5 * 60);
+  advance_minutes (fixture, (retro - 5 * 60 - (review - 45 * 60 + 2 * 60 * 60)) / 60);
+  assert_n_notifications (fixture, 2);
+  /* It was due, and so is not kept for later. */
+  assert_waits_until (fixture, retro - 5 * 60 + 60 * 60);
 }
 
 /* No notification service on the bus (a bare session): nothing is sent,

@@ -19,6 +19,7 @@ typedef struct
   char   *summary;
   gint64  start;
   gint64  end;
+  int     reminder_minutes;
 } QueuedEvent;
 
 static struct
@@ -93,13 +94,15 @@ tray_test_provider_queue_message (const char *sender,
 void
 tray_test_provider_queue_event (const char *summary,
                                 gint64      start,
-                                gint64      end)
+                                gint64      end,
+                                int         reminder_minutes)
 {
   QueuedEvent *event = g_new0 (QueuedEvent, 1);
 
   event->summary = g_strdup (summary);
   event->start = start;
   event->end = end;
+  event->reminder_minutes = reminder_minutes;
   g_mutex_lock (&state.mutex);
   g_ptr_array_add (state.events, event);
   g_mutex_unlock (&state.mutex);
@@ -333,6 +336,8 @@ tray_test_provider_sync_calendar (EmberProvider    *provider,
   calendar->provider_id = g_strdup ("primary");
   calendar->name = g_strdup ("Work");
   calendar->is_primary = TRUE;
+  calendar->has_default_reminder = TRUE;
+  calendar->default_reminder_minutes = 10;
   g_ptr_array_add (calendars->calendars, calendar);
   if (!ember_store_save_calendar_page_sync (self->store, self->account_id, calendars, cancellable, error))
     return FALSE;
@@ -355,6 +360,9 @@ tray_test_provider_sync_calendar (EmberProvider    *provider,
       event->start = queued->start;
       event->end = queued->end;
       event->status = g_strdup ("confirmed");
+      event->reminder_default = queued->reminder_minutes == TRAY_REMINDER_DEFAULT;
+      event->has_reminder = queued->reminder_minutes >= 0;
+      event->reminder_minutes = (guint) MAX (queued->reminder_minutes, 0);
       g_ptr_array_add (page->events, event);
     }
 

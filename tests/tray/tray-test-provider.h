@@ -24,11 +24,16 @@ void     tray_test_provider_set_script    (TrayScript  script);
  * the inbox and reports it as new. */
 void     tray_test_provider_queue_message (const char *sender,
                                            const char *subject);
+/* The calendar's default reminder is 10 minutes. */
+#define TRAY_REMINDER_DEFAULT (-1)
+#define TRAY_REMINDER_NONE    (-2)
 /* The next successful calendar sync stores this timed event (UTC
- * seconds) and reports it as changed. */
+ * seconds) with a popup reminder @reminder_minutes before it (or a
+ * TRAY_REMINDER_ value), and reports it as changed. */
 void     tray_test_provider_queue_event   (const char *summary,
                                            gint64      start,
-                                           gint64      end);
+                                           gint64      end,
+                                           int         reminder_minutes);
 /* Wakes the jobs waiting in TRAY_SCRIPT_BLOCK (and the ones to come). */
 void     tray_test_provider_release       (void);
 guint    tray_test_provider_get_calls     (void);

@@ -73,6 +73,48 @@ ember_gcal_format_date_time (gint64 unix_time)
   return g_date_time_format (date_time, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+/* Of a list of reminders ({method, minutes}), the popup one closest to the
+ * start: the others are e-mails, which Google sends itself. */
+static gboolean
+smallest_popup (JsonObject *object,
+                const char *member,
+                guint      *out_minutes)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  JsonArray *reminders;
+  gboolean found = FALSE;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+
+  reminders = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (reminders); i++)
+    {
+      JsonNode *element = json_array_get_element (reminders, i);
+      JsonObject *reminder;
+      JsonNode *minutes;
+      gint64 value;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      reminder = json_node_get_object (element);
+      if (g_strcmp0 (ember_gmail_json_get_string (reminder, "method"), "popup") != 0)
+        continue;
+      minutes = json_object_get_member (reminder, "minutes");
+      if (minutes == NULL || !JSON_NODE_HOLDS_VALUE (minutes))
+        continue;
+      value = json_node_get_int (minutes);
+      /* Google allows 0 to 40320 (four weeks). */
+      if (value < 0 || value > 40320)
+        continue;
+      if (!found || (guint) value < *out_minutes)
+        *out_minutes = (guint) value;
+      found = TRUE;
+    }
+
+  return found;
+}
+
 EmberCalendarRecord *
 ember_gcal_calendar_from_json (JsonObject *entry)
 {
@@ -97,6 +139,8 @@ ember_gcal_calendar_from_json (JsonObject *entry)
   calendar->time_zone = g_strdup (ember_gmail_json_get_string (entry, "timeZone"));
   calendar->is_primary = json_object_has_member (entry, "primary") &&
                          json_object_get_boolean_member_with_default (entry, "primary", FALSE);
+  calendar->has_default_reminder = smallest_popup (entry, "defaultReminders",
+                                                   &calendar->default_reminder_minutes);
 
   return calendar;
 }
@@ -214,6 +258,7 @@ ember_gcal_event_from_json (JsonObject  *event,
   JsonObject *start;
   JsonObject *end;
   JsonObject *original;
+  JsonObject *reminders;
   const char *id;
   const char *status;
   const char *zone;
@@ -306,6 +351,15 @@ ember_gcal_event_from_json (JsonObject  *event,
   if (json_object_has_member (event, "attendees") &&
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (event, "attendees")))
     record->attendees_json = attendees_to_json (json_object_get_array_member (event, "attendees"));
+
+  /* Without a reminders object (or with useDefault) the calendar's
+   * default reminders apply; with overrides only those, and with neither
+   * none. */
+  reminders = get_object_member (event, "reminders");
+  if (reminders == NULL || json_object_get_boolean_member_with_default (reminders, "useDefault", FALSE))
+    record->reminder_default = TRUE;
+  else
+    record->has_reminder = smallest_popup (reminders, "overrides", &record->reminder_minutes);
 
   updated = ember_gmail_json_get_string (event, "updated");
   if (updated != NULL)

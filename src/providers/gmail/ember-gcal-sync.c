@@ -401,6 +401,9 @@ run_full_listing (CalendarSync         *sync,
       page->cursor = calendar_cursor_to_string (cursor);
       if (!ember_store_save_event_page_sync (sync->store, sync->account_id, page, sync->cancellable, error))
         return FALSE;
+      /* A full sync's events are news too (reminders are timed from them). */
+      if (page->events->len + page->deleted_ids->len > 0)
+        ember_sync_report_add_changed_events (sync->report, page->events->len + page->deleted_ids->len);
 
       if (next_page == NULL)
         return TRUE;

@@ -647,6 +647,19 @@ ember_graph_parse_event (JsonObject *object,
                                                "address"));
   event->attendees_json = format_attendees (get_array (object, "attendees"));
 
+  /* Outlook keeps reminderMinutesBeforeStart (15 by default) even with
+   * the reminder off. */
+  if (get_boolean (object, "isReminderOn", FALSE))
+    {
+      JsonNode *minutes = json_object_get_member (object, "reminderMinutesBeforeStart");
+
+      if (minutes != NULL && JSON_NODE_HOLDS_VALUE (minutes) && json_node_get_int (minutes) >= 0)
+        {
+          event->has_reminder = TRUE;
+          event->reminder_minutes = (guint) MIN (json_node_get_int (minutes), G_MAXINT);
+        }
+    }
+
   updated = get_string (object, "lastModifiedDateTime");
   if (updated != NULL && !ember_graph_parse_instant (updated, &event->updated, error))
     {
