@@ -157,25 +157,31 @@ install_interrupt_cb (EmberDbConnection  *connection,
   return TRUE;
 }
 
-/* What a message page can change in @account, in one line. */
+/* What a message page can change in an account (?1), in one line; run on
+ * a connection of the test's own. */
+#define SNAPSHOT_SQL \
+  "SELECT 'cursor “' || coalesce ((SELECT cursor FROM sync_state " \
+  "  WHERE account_id = ?1 AND resource = 'mail'), '') || '”; messages ' || " \
+  "coalesce ((SELECT group_concat (id, ' ') FROM " \
+  "  (SELECT provider_id || (CASE unread WHEN 1 THEN '*' ELSE '' END) AS id FROM messages " \
+  "   WHERE account_id = ?1 ORDER BY provider_id)), '') || '; in folders ' || " \
+  "coalesce ((SELECT group_concat (m || ':' || f, ' ') FROM " \
+  "  (SELECT m.provider_id AS m, f.provider_id AS f FROM message_folders mf " \
+  "   JOIN messages m ON m.id = mf.message_id JOIN folders f ON f.id = mf.folder_id " \
+  "   WHERE m.account_id = ?1 ORDER BY m, f)), '')"
+
 static char *
-account_snapshot (const char *path,
-                  gint64      account)
+account_snapshot (sqlite3_stmt *snapshot,
+                  gint64        account)
 {
-  g_autofree char *sql = NULL;
+  char *text;
 
-  sql = g_strdup_printf ("SELECT 'cursor “' || coalesce ((SELECT cursor FROM sync_state "
-                         "  WHERE account_id = %1$" G_GINT64_FORMAT " AND resource = 'mail'), '') || '”; messages ' || "
-                         "coalesce ((SELECT group_concat (id, ' ') FROM "
-                         "  (SELECT provider_id || (CASE unread WHEN 1 THEN '*' ELSE '' END) AS id FROM messages "
-                         "   WHERE account_id = %1$" G_GINT64_FORMAT " ORDER BY provider_id)), '') || '; in folders ' || "
-                         "coalesce ((SELECT group_concat (m || ':' || f, ' ') FROM "
-                         "  (SELECT m.provider_id AS m, f.provider_id AS f FROM message_folders mf "
-                         "   JOIN messages m ON m.id = mf.message_id JOIN folders f ON f.id = mf.folder_id "
-                         "   WHERE m.account_id = %1$" G_GINT64_FORMAT " ORDER BY m, f)), '')",
-                         account);
+  sqlite3_bind_int64 (snapshot, 1, account);
+  g_assert_cmpint (sqlite3_step (snapshot), ==, SQLITE_ROW);
+  text = g_strdup ((const char *) sqlite3_column_text (snapshot, 0));
+  sqlite3_reset (snapshot);
 
-  return store_test_query_text (path, sql);
+  return text;
 }
 
 /* An account with two labels and three stored messages, and the next page
@@ -208,7 +214,7 @@ interrupt_test_account (EmberStore        *store,
   ember_store_save_message_page_sync (store, account, first, NULL, &error);
   g_assert_no_error (error);
 
-  for (guint i = 4; i <= 7; i++)
+  for (guint i = 4; i <= 5; i++)
     {
       g_autofree char *id = g_strdup_printf ("m%u", i);
       EmberMessageRecord *message = store_test_message (id, TEST_EPOCH + i, "New", "INBOX");
@@ -243,18 +249,21 @@ test_interrupted_page_rolls_back_whole (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *before = NULL;
   const char *path = ember_store_get_path (store);
-  const char *applied = "cursor “page:2”; messages m1 m3* m4* m5* m6* m7*; "
-                        "in folders m1:Label_1 m3:INBOX m3:Label_1 m4:INBOX m4:Label_1 m5:INBOX m5:Label_new "
-                        "m6:INBOX m6:Label_1 m7:INBOX m7:Label_new";
+  const char *applied = "cursor “page:2”; messages m1 m3* m4* m5*; "
+                        "in folders m1:Label_1 m3:INBOX m3:Label_1 m4:INBOX m4:Label_1 m5:INBOX m5:Label_new";
+  sqlite3 *db = NULL;
+  sqlite3_stmt *snapshot = NULL;
   InterruptAt interrupt = { 0, 0, FALSE };
   guint n_accounts = 0;
   guint n_interrupted = 0;
   gint64 account;
 
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, SNAPSHOT_SQL, -1, &snapshot, NULL), ==, SQLITE_OK);
   ember_db_pool_write_sync (ember_store_get_pool (store), install_interrupt_cb, &interrupt, NULL, &error);
   g_assert_no_error (error);
   account = interrupt_test_account (store, n_accounts++, &next);
-  before = account_snapshot (path, account);
+  before = account_snapshot (snapshot, account);
 
   for (interrupt.at = 1;; interrupt.at++)
     {
@@ -264,7 +273,7 @@ test_interrupted_page_rolls_back_whole (void)
 
       interrupt.calls = 0;
       saved = ember_store_save_message_page_sync (store, account, next, NULL, &error);
-      now = account_snapshot (path, account);
+      now = account_snapshot (snapshot, account);
       if (!saved)
         {
           g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -286,7 +295,7 @@ test_interrupted_page_rolls_back_whole (void)
       g_clear_pointer (&next, ember_message_page_free);
       account = interrupt_test_account (store, n_accounts++, &next);
       g_free (before);
-      before = account_snapshot (path, account);
+      before = account_snapshot (snapshot, account);
       interrupt.at = at;
     }
 
@@ -295,6 +304,8 @@ test_interrupted_page_rolls_back_whole (void)
   /* The interruptions cover the whole page, not just BEGIN. */
   g_assert_cmpuint (n_interrupted, >, 100);
   g_assert_cmpint (store_test_query_int (path, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  sqlite3_finalize (snapshot);
+  sqlite3_close (db);
 }
 
 static char *
