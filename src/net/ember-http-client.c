@@ -74,10 +74,11 @@ ember_http_client_finalize (GObject *object)
 
   g_main_context_invoke (self->watchdog_context, quit_loop_cb, self->watchdog_loop);
   g_thread_join (self->watchdog_thread);
+  /* Its connections' timers are on the watchdog's context. */
+  g_clear_object (&self->session);
   g_clear_pointer (&self->watchdog_loop, g_main_loop_unref);
   g_clear_pointer (&self->watchdog_context, g_main_context_unref);
 
-  g_clear_object (&self->session);
   g_clear_object (&self->clock);
   g_clear_pointer (&self->user_agent, g_free);
   g_mutex_clear (&self->mutex);
@@ -113,16 +114,22 @@ ember_http_client_new (EmberClock *clock)
 
   /* libsoup 3.2: configure on the creating thread, before the first
    * request; from then on only the send APIs are used, from any thread.
-   * Timeouts are per request (the watchdog), not the session's. */
+   * Timeouts are per request (the watchdog), not the session's. The
+   * session belongs to the watchdog's context: libsoup attaches each
+   * connection's idle timer there and moves it from the sending threads
+   * on every request, which on the app's main context would contend with
+   * (and wake) the main loop all through a sync. */
+  self->watchdog_context = g_main_context_new ();
+  g_main_context_push_thread_default (self->watchdog_context);
   self->session = soup_session_new_with_options ("user-agent", self->user_agent,
                                                  "max-conns", 64,
                                                  "max-conns-per-host", 16,
                                                  "timeout", 0,
                                                  NULL);
+  g_main_context_pop_thread_default (self->watchdog_context);
   if (!soup_session_has_feature (self->session, SOUP_TYPE_CONTENT_DECODER))
     soup_session_add_feature_by_type (self->session, SOUP_TYPE_CONTENT_DECODER);
 
-  self->watchdog_context = g_main_context_new ();
   self->watchdog_loop = g_main_loop_new (self->watchdog_context, FALSE);
   self->watchdog_thread = g_thread_new ("ember-http-watchdog", watchdog_thread_func, self);
 

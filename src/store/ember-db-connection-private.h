@@ -27,6 +27,9 @@ struct _EmberDbConnection
   /* The holder's cancellable (borrowed while acquired): interrupts long
    * statements through the progress handler. */
   GCancellable *cancellable;
+  /* Inside the pool's write transaction: no statement may run once SQLite
+   * has ended it by itself. */
+  gboolean      in_write;
   /* In the pool's idle queue. */
   GList         link;
 };
@@ -41,5 +44,7 @@ void               _ember_db_connection_close     (EmberDbConnection  *self);
 void               _ember_db_connection_begin_use (EmberDbConnection  *self,
                                                    GCancellable       *cancellable);
 void               _ember_db_connection_end_use   (EmberDbConnection  *self);
+void               _ember_db_connection_set_in_write (EmberDbConnection *self,
+                                                      gboolean           in_write);
 
 G_END_DECLS

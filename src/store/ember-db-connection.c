@@ -338,6 +338,13 @@ _ember_db_connection_end_use (EmberDbConnection *self)
   self->cancellable = NULL;
 }
 
+void
+_ember_db_connection_set_in_write (EmberDbConnection *self,
+                                   gboolean           in_write)
+{
+  self->in_write = in_write;
+}
+
 sqlite3 *
 ember_db_connection_get_handle (EmberDbConnection *self)
 {
@@ -438,6 +445,19 @@ ember_db_connection_step (EmberDbConnection  *self,
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (stmt != NULL, 0);
 
+  /* SQLite rolls a whole transaction back on some errors (an interrupt,
+   * a full disk); a write that went on would commit the rest of its page
+   * statement by statement, without what came before. */
+  if (self->in_write && sqlite3_get_autocommit (self->db))
+    {
+      if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
+        g_prefix_error (error, "%s", _("A database query failed: "));
+      else
+        g_set_error_literal (error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_FAILED,
+                             _("A database write was rolled back half-way"));
+      return 0;
+    }
+
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW || rc == SQLITE_DONE)
     return rc;
@@ -446,6 +466,26 @@ ember_db_connection_step (EmberDbConnection  *self,
   sqlite3_reset (stmt);
 
   return 0;
+}
+
+gboolean
+ember_db_connection_reset (EmberDbConnection  *self,
+                           sqlite3_stmt       *stmt,
+                           GError            **error)
+{
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (stmt != NULL, FALSE);
+
+  rc = sqlite3_reset (stmt);
+  if (rc != SQLITE_OK)
+    {
+      ember_db_connection_set_error (self, rc, error, _("A database query failed"));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean

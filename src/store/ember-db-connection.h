@@ -33,6 +33,12 @@ gboolean      ember_db_connection_exec       (EmberDbConnection  *self,
 int           ember_db_connection_step       (EmberDbConnection  *self,
                                               sqlite3_stmt       *stmt,
                                               GError            **error);
+/* Resets @stmt after its last wanted row, with @error set if ending it
+ * failed: a write with RETURNING finishes its work only here (an interrupt
+ * then rolls the whole transaction back). */
+gboolean      ember_db_connection_reset      (EmberDbConnection  *self,
+                                              sqlite3_stmt       *stmt,
+                                              GError            **error);
 /* Steps a statement that returns no rows, then resets it. */
 gboolean      ember_db_connection_run        (EmberDbConnection  *self,
                                               sqlite3_stmt       *stmt,

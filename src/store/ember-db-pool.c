@@ -540,7 +540,15 @@ finish_transaction (EmberDbConnection *connection,
 
   if (commit)
     {
-      if (run_cached (connection, "COMMIT", error))
+      GCancellable *cancellable = connection->cancellable;
+      gboolean committed;
+
+      /* An interrupt could fail a COMMIT that went through (FTS5 flushes
+       * in it): whether the page is stored must never be in doubt. */
+      connection->cancellable = NULL;
+      committed = run_cached (connection, "COMMIT", error);
+      connection->cancellable = cancellable;
+      if (committed)
         return;
       g_prefix_error (error, "%s", _("Could not commit the changes: "));
     }
@@ -622,11 +630,15 @@ ember_db_pool_write_sync (EmberDbPool   *self,
   if (!run_cached (connection, "BEGIN IMMEDIATE", &local_error))
     {
       g_prefix_error (&local_error, "%s", _("Could not start a database write: "));
+      /* An interrupt can fail BEGIN after it opened the transaction. */
+      finish_transaction (connection, FALSE, NULL);
       ok = FALSE;
     }
   else
     {
+      _ember_db_connection_set_in_write (connection, TRUE);
       ok = func (connection, user_data, cancellable, &local_error);
+      _ember_db_connection_set_in_write (connection, FALSE);
       if (!ok && local_error == NULL)
         {
           g_critical ("A database write function failed without setting an error");

@@ -106,8 +106,8 @@ query_int64 (EmberDbConnection  *connection,
   *value = has_row ? sqlite3_column_int64 (stmt, 0) : 0;
   if (found != NULL)
     *found = has_row;
-  sqlite3_reset (stmt);
-  return TRUE;
+  /* An INSERT … RETURNING can still fail here. */
+  return ember_db_connection_reset (connection, stmt, error);
 }
 
 static gboolean

@@ -3,9 +3,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Threads: the manager and every field of it belong to the thread that made
- * it (the main thread). Jobs run on the task tracker's own pool; all they
- * share with the manager is their SyncJob, whose progress reaches the main
- * context through one pending idle source at a time (latest value wins).
+ * it (the main thread), but for progress_dirty. Jobs run on the task
+ * tracker's own pool; all they share with the manager is their SyncJob and
+ * that flag. A job's progress reaches the main context through the
+ * manager's one progress source (latest value wins): the job raises flags
+ * and wakes the context, which takes no lock. Attaching a source from the
+ * worker instead held the context's lock while waking the main thread,
+ * which then blocked on that lock for as long as the preempted worker
+ * waited for a CPU (tens of ms on a busy machine).
  */
 #define G_LOG_DOMAIN "ember-sync"
 
@@ -68,7 +73,7 @@ struct _SyncJob
   GCancellable     *cancellable;
   EmberSyncReport  *report;
   GMainContext     *context;
-  gint              progress_pending;
+  gint              progress_pending;  /* atomic */
 };
 
 typedef struct
@@ -88,6 +93,8 @@ struct _EmberSyncManager
   EmberTaskTracker         *tracker;
   GMainContext             *context;
   GNetworkMonitor          *network_monitor;
+  GSource                  *progress_source;
+  gint                      progress_dirty;  /* atomic, set by jobs */
 
   GHashTable               *accounts;      /* gint64* -> AccountInfo* */
   /* Account lists are read on a worker; the serial orders those reads
@@ -259,18 +266,14 @@ set_account_status (EmberSyncManager *self,
 }
 
 /* Main thread: the latest progress of one job. */
-static gboolean
-emit_progress_cb (gpointer data)
+static void
+emit_job_progress (EmberSyncManager *self,
+                   AccountInfo      *info)
 {
-  SyncJob *job = data;
-  EmberSyncManager *self = job->manager;
-  AccountInfo *info;
+  SyncJob *job = info->job;
 
-  g_atomic_int_set (&job->progress_pending, 0);
-
-  info = lookup_account (self, job->account_id);
-  if (info == NULL || info->job != job)
-    return G_SOURCE_REMOVE;
+  if (!g_atomic_int_compare_and_exchange (&job->progress_pending, 1, 0))
+    return;
 
   g_clear_pointer (&info->phase, g_free);
   g_clear_pointer (&info->message, g_free);
@@ -278,30 +281,80 @@ emit_progress_cb (gpointer data)
 
   g_signal_emit (self, signals[PROGRESS], 0,
                  info->account_id, info->phase, info->done, info->total, info->message);
-  update_overall_state (self);
-
-  return G_SOURCE_REMOVE;
 }
 
-/* Worker thread: schedule at most one pending main-context update. */
+typedef struct
+{
+  GSource           source;
+  EmberSyncManager *manager;  /* unowned: the manager destroys the source */
+} ProgressSource;
+
+static gboolean
+progress_source_prepare (GSource *source,
+                         gint    *timeout)
+{
+  ProgressSource *progress = (ProgressSource *) source;
+
+  *timeout = -1;
+  return g_atomic_int_get (&progress->manager->progress_dirty) != 0;
+}
+
+static gboolean
+progress_source_check (GSource *source)
+{
+  ProgressSource *progress = (ProgressSource *) source;
+
+  return g_atomic_int_get (&progress->manager->progress_dirty) != 0;
+}
+
+static gboolean
+progress_source_dispatch (GSource     *source,
+                          GSourceFunc  callback,
+                          gpointer     user_data)
+{
+  EmberSyncManager *self = ((ProgressSource *) source)->manager;
+  g_autoptr(GArray) ids = NULL;
+  gboolean any = FALSE;
+
+  /* Cleared first: a job raising its flag during the scan raises this
+   * one again. */
+  g_atomic_int_set (&self->progress_dirty, 0);
+
+  /* By id: a signal handler may add or remove accounts. */
+  ids = ember_sync_manager_list_accounts (self);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      AccountInfo *info = lookup_account (self, g_array_index (ids, gint64, i));
+
+      if (info != NULL && info->job != NULL && g_atomic_int_get (&info->job->progress_pending))
+        {
+          emit_job_progress (self, info);
+          any = TRUE;
+        }
+    }
+  if (any)
+    update_overall_state (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs progress_source_funcs = {
+  .prepare = progress_source_prepare,
+  .check = progress_source_check,
+  .dispatch = progress_source_dispatch,
+};
+
+/* Worker thread: flag the job's progress and wake the main context. */
 static void
 job_progress_cb (EmberSyncReport *report,
                  gpointer         user_data)
 {
   SyncJob *job = user_data;
 
-  /* An idle source, not g_main_context_invoke_full(): that one runs the
-   * callback right here, on the worker, whenever no thread owns the
-   * context at this moment. */
   if (g_atomic_int_compare_and_exchange (&job->progress_pending, 0, 1))
     {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, emit_progress_cb, sync_job_ref (job), sync_job_unref);
-      g_source_set_static_name (source, "[ember] sync progress");
-      g_source_attach (source, job->context);
-      g_source_unref (source);
+      g_atomic_int_set (&job->manager->progress_dirty, 1);
+      g_main_context_wakeup (job->context);
     }
 }
 
@@ -1175,6 +1228,9 @@ ember_sync_manager_dispose (GObject *object)
   EmberSyncManager *self = EMBER_SYNC_MANAGER (object);
 
   g_clear_handle_id (&self->interval_source, g_source_remove);
+  if (self->progress_source != NULL)
+    g_source_destroy (self->progress_source);
+  g_clear_pointer (&self->progress_source, g_source_unref);
   if (self->network_monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->network_monitor, self);
   g_clear_object (&self->network_monitor);
@@ -1287,6 +1343,11 @@ static void
 ember_sync_manager_init (EmberSyncManager *self)
 {
   self->context = g_main_context_ref_thread_default ();
+  self->progress_source = g_source_new (&progress_source_funcs, sizeof (ProgressSource));
+  ((ProgressSource *) self->progress_source)->manager = self;
+  g_source_set_priority (self->progress_source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (self->progress_source, "[ember] sync progress");
+  g_source_attach (self->progress_source, self->context);
   self->accounts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, account_info_free);
   self->removed_at = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   g_queue_init (&self->queue);

@@ -102,16 +102,6 @@ test_cancel_at_random_points (void)
   guint n_cancelled = 0;
   guint gets;
 
-  /* Known bug, open: now and then a page saved right after a cancelled one
-   * fails with "FOREIGN KEY constraint failed" in the store (seen about one
-   * run in three on a loaded machine). Until it is found, this case runs
-   * only when asked for, so it cannot block every landing. */
-  if (g_getenv ("EMBER_TEST_KNOWN_BUGS") == NULL)
-    {
-      g_test_skip ("known intermittent FOREIGN KEY failure after a cancel; set EMBER_TEST_KNOWN_BUGS=1 to run");
-      return;
-    }
-
   ember_fake_server_options_init (&options);
   options.n_messages = gmail_fixture_scale (1500);
   options.n_events = 5;

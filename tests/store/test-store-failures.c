@@ -108,6 +108,206 @@ test_disk_full_rolls_back_page (void)
   g_assert_cmpint (store_test_query_int (path, "SELECT count(*) FROM messages"), ==, 210);
 }
 
+/* A progress handler that interrupts the statement running at its @at-th
+ * call, once: one look at a cancellable that found it cancelled. Like the
+ * store's own, it leaves COMMIT alone. */
+typedef struct
+{
+  guint    calls;
+  guint    at;
+  gboolean committing;
+} InterruptAt;
+
+static int
+interrupt_once_cb (void *data)
+{
+  InterruptAt *interrupt = data;
+
+  return !interrupt->committing && ++interrupt->calls == interrupt->at;
+}
+
+static int
+trace_commit_cb (unsigned  type,
+                 void     *data,
+                 void     *stmt,
+                 void     *sql)
+{
+  InterruptAt *interrupt = data;
+
+  if (g_strcmp0 (sql, "COMMIT") == 0)
+    interrupt->committing = TRUE;
+  else if (g_str_has_prefix (sql, "BEGIN"))
+    interrupt->committing = FALSE;
+
+  return 0;
+}
+
+static gboolean
+install_interrupt_cb (EmberDbConnection  *connection,
+                      gpointer            user_data,
+                      GCancellable       *cancellable,
+                      GError            **error)
+{
+  sqlite3 *db = ember_db_connection_get_handle (connection);
+
+  /* On the pool's one writer, which every later write uses; every VM
+   * step is a possible interruption point. */
+  sqlite3_progress_handler (db, 1, interrupt_once_cb, user_data);
+  sqlite3_trace_v2 (db, SQLITE_TRACE_STMT, trace_commit_cb, user_data);
+  return TRUE;
+}
+
+/* What a message page can change in an account (?1), in one line; run on
+ * a connection of the test's own. */
+#define SNAPSHOT_SQL \
+  "SELECT 'cursor “' || coalesce ((SELECT cursor FROM sync_state " \
+  "  WHERE account_id = ?1 AND resource = 'mail'), '') || '”; messages ' || " \
+  "coalesce ((SELECT group_concat (id, ' ') FROM " \
+  "  (SELECT provider_id || (CASE unread WHEN 1 THEN '*' ELSE '' END) AS id FROM messages " \
+  "   WHERE account_id = ?1 ORDER BY provider_id)), '') || '; in folders ' || " \
+  "coalesce ((SELECT group_concat (m || ':' || f, ' ') FROM " \
+  "  (SELECT m.provider_id AS m, f.provider_id AS f FROM message_folders mf " \
+  "   JOIN messages m ON m.id = mf.message_id JOIN folders f ON f.id = mf.folder_id " \
+  "   WHERE m.account_id = ?1 ORDER BY m, f)), '')"
+
+static char *
+account_snapshot (sqlite3_stmt *snapshot,
+                  gint64        account)
+{
+  char *text;
+
+  sqlite3_bind_int64 (snapshot, 1, account);
+  g_assert_cmpint (sqlite3_step (snapshot), ==, SQLITE_ROW);
+  text = g_strdup ((const char *) sqlite3_column_text (snapshot, 0));
+  sqlite3_reset (snapshot);
+
+  return text;
+}
+
+/* An account with two labels and three stored messages, and the next page
+ * for it: new messages in a known and a not yet known label, a stored one
+ * relabelled and marked read, one deleted, one gaining a label. */
+static gint64
+interrupt_test_account (EmberStore        *store,
+                        guint              n,
+                        EmberMessagePage **out_next)
+{
+  g_autoptr(EmberMessagePage) first = ember_message_page_new ("mail");
+  g_autoptr(EmberMessagePage) next = ember_message_page_new ("mail");
+  g_autoptr(EmberFolderChange) change = ember_folder_change_new ("m3", EMBER_FOLDER_CHANGE_ADD);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *email = g_strdup_printf ("me%u@gmail.com", n);
+  EmberMessageRecord *relabelled;
+  gint64 account = store_test_add_account (store, "gmail", email);
+
+  store_test_save_folders (store, account,
+                           store_test_folder ("INBOX", "Inbox", EMBER_FOLDER_KIND_INBOX),
+                           store_test_folder ("Label_1", "Work", EMBER_FOLDER_KIND_LABEL),
+                           NULL);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("m%u", i);
+
+      g_ptr_array_add (first->messages, store_test_message (id, TEST_EPOCH + i, "Stored", "INBOX"));
+    }
+  first->cursor = g_strdup ("page:1");
+  ember_store_save_message_page_sync (store, account, first, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 4; i <= 5; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("m%u", i);
+      EmberMessageRecord *message = store_test_message (id, TEST_EPOCH + i, "New", "INBOX");
+
+      ember_message_record_add_folder_id (message, i % 2 == 0 ? "Label_1" : "Label_new");
+      g_ptr_array_add (next->messages, message);
+    }
+  relabelled = store_test_message ("m1", TEST_EPOCH + 1, "Stored", "Label_1");
+  relabelled->unread = FALSE;
+  g_ptr_array_add (next->messages, relabelled);
+  g_ptr_array_add (next->deleted_ids, g_strdup ("m2"));
+  g_ptr_array_add (change->folder_ids, g_strdup ("Label_1"));
+  g_ptr_array_add (next->folder_changes, g_steal_pointer (&change));
+  next->cursor = g_strdup ("page:2");
+
+  *out_next = g_steal_pointer (&next);
+  return account;
+}
+
+/* A sync page interrupted anywhere (the cancellable is looked at every
+ * few thousand VM steps, in FTS5's nested statements too) must either
+ * leave the store as it was and say it was cancelled, or be stored whole;
+ * the sync then resumes from the old cursor. An interrupt in the FTS flush
+ * that ends an INSERT … RETURNING once went unseen: SQLite had rolled the
+ * transaction back, the rest of the page ran in autocommit mode and failed
+ * with "FOREIGN KEY constraint failed" (or committed half a page). */
+static void
+test_interrupted_page_rolls_back_whole (void)
+{
+  g_autoptr(EmberStore) store = store_test_open ("interrupted-page", NULL);
+  g_autoptr(EmberMessagePage) next = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  const char *path = ember_store_get_path (store);
+  const char *applied = "cursor “page:2”; messages m1 m3* m4* m5*; "
+                        "in folders m1:Label_1 m3:INBOX m3:Label_1 m4:INBOX m4:Label_1 m5:INBOX m5:Label_new";
+  sqlite3 *db = NULL;
+  sqlite3_stmt *snapshot = NULL;
+  InterruptAt interrupt = { 0, 0, FALSE };
+  guint n_accounts = 0;
+  guint n_interrupted = 0;
+  gint64 account;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, SNAPSHOT_SQL, -1, &snapshot, NULL), ==, SQLITE_OK);
+  ember_db_pool_write_sync (ember_store_get_pool (store), install_interrupt_cb, &interrupt, NULL, &error);
+  g_assert_no_error (error);
+  account = interrupt_test_account (store, n_accounts++, &next);
+  before = account_snapshot (snapshot, account);
+
+  for (interrupt.at = 1;; interrupt.at++)
+    {
+      g_autofree char *now = NULL;
+      gboolean saved;
+      guint at = interrupt.at;
+
+      interrupt.calls = 0;
+      saved = ember_store_save_message_page_sync (store, account, next, NULL, &error);
+      now = account_snapshot (snapshot, account);
+      if (!saved)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_clear_error (&error);
+          if (g_strcmp0 (now, before) != 0)
+            g_error ("interrupted at progress call %u of a page save, the store went from “%s” to “%s”",
+                     at, before, now);
+          n_interrupted++;
+          continue;
+        }
+
+      g_assert_cmpstr (now, ==, applied);
+      if (interrupt.calls < at)
+        break;
+
+      /* The interrupt hit a read whose error SQLite or FTS5 dealt with:
+       * the next point is tried on a fresh account. */
+      interrupt.at = 0;
+      g_clear_pointer (&next, ember_message_page_free);
+      account = interrupt_test_account (store, n_accounts++, &next);
+      g_free (before);
+      before = account_snapshot (snapshot, account);
+      interrupt.at = at;
+    }
+
+  g_test_message ("a page save was interrupted at each of its %u progress calls: %u rolled back whole, "
+                  "the others stored it whole", interrupt.at - 1, n_interrupted);
+  /* The interruptions cover the whole page, not just BEGIN. */
+  g_assert_cmpuint (n_interrupted, >, 100);
+  g_assert_cmpint (store_test_query_int (path, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  sqlite3_finalize (snapshot);
+  sqlite3_close (db);
+}
+
 static char *
 find_moved (const char *dir,
             const char *prefix,
@@ -474,6 +674,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ember/store/failures/disk-full-rolls-back-page", test_disk_full_rolls_back_page);
+  g_test_add_func ("/ember/store/failures/interrupted-page-rolls-back-whole",
+                   test_interrupted_page_rolls_back_whole);
   g_test_add_func ("/ember/store/failures/foreign-file-is-moved-aside", test_foreign_file_is_moved_aside);
   g_test_add_func ("/ember/store/failures/damaged-database-is-moved-aside", test_damaged_database_is_moved_aside);
   g_test_add_func ("/ember/store/failures/deep-damage-found-by-quick-check", test_deep_damage_found_by_quick_check);
