@@ -294,6 +294,19 @@ build_gmail_inner (EmberHttpRequest *request,
 }
 
 /* Gmail: multipart/mixed out, multipart/mixed back. */
+/* A batch that only reads may share an idle connection (libsoup opens a
+ * new one for every other POST: a TLS handshake per batch). */
+static gboolean
+parts_are_idempotent (EmberHttpBatch *self)
+{
+  for (guint i = 0; i < self->parts->len; i++)
+    {
+      if (!ember_http_request_get_idempotent (g_array_index (self->parts, Part, i).request))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static EmberHttpRequest *
 build_gmail_request (EmberHttpBatch   *self,
                      EmberApiEndpoint *endpoint,
@@ -335,6 +348,7 @@ build_gmail_request (EmberHttpBatch   *self,
   content_type = soup_message_headers_get_one (outer_headers, "Content-Type");
 
   request = ember_http_request_new ("POST", "/batch/gmail/v1");
+  ember_http_request_set_idempotent (request, parts_are_idempotent (self));
   ember_http_request_set_body (request, content_type, outer_body);
   ember_http_request_set_cost (request, cost);
   return request;
@@ -560,6 +574,7 @@ build_graph_request (EmberHttpBatch   *self,
 
   root = json_builder_get_root (builder);
   request = ember_http_request_new ("POST", "/$batch");
+  ember_http_request_set_idempotent (request, parts_are_idempotent (self));
   ember_http_request_set_json_body (request, root);
   ember_http_request_set_cost (request, cost);
   return request;

@@ -461,6 +461,9 @@ send_once (EmberHttpClient     *self,
       return NULL;
     }
 
+  if (ember_http_request_get_idempotent (request))
+    soup_message_add_flags (message, SOUP_MESSAGE_IDEMPOTENT);
+
   headers = soup_message_get_request_headers (message);
   soup_message_headers_iter_init (&iter, ember_http_request_get_request_headers (request));
   while (soup_message_headers_iter_next (&iter, &name, &value))

@@ -24,6 +24,7 @@ struct _EmberHttpRequest
   char               *operation;
   double              cost;
   gboolean            authenticated;
+  gboolean            idempotent;
   guint               timeout_ms;
 
   guint               status;
@@ -275,6 +276,24 @@ ember_http_request_set_authenticated (EmberHttpRequest *self,
   g_return_if_fail (EMBER_IS_HTTP_REQUEST (self));
 
   self->authenticated = !!authenticated;
+}
+
+void
+ember_http_request_set_idempotent (EmberHttpRequest *self,
+                                   gboolean          idempotent)
+{
+  g_return_if_fail (EMBER_IS_HTTP_REQUEST (self));
+
+  self->idempotent = !!idempotent;
+}
+
+gboolean
+ember_http_request_get_idempotent (EmberHttpRequest *self)
+{
+  g_return_val_if_fail (EMBER_IS_HTTP_REQUEST (self), FALSE);
+
+  return self->idempotent || g_strcmp0 (self->method, "GET") == 0 ||
+         g_strcmp0 (self->method, "HEAD") == 0;
 }
 
 gboolean

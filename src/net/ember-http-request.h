@@ -54,6 +54,12 @@ double              ember_http_request_get_cost             (EmberHttpRequest *s
 void                ember_http_request_set_authenticated    (EmberHttpRequest *self,
                                                              gboolean          authenticated);
 gboolean            ember_http_request_get_authenticated    (EmberHttpRequest *self);
+/* A request that only reads, whatever its method (a POST carrying a batch
+ * of GETs): it may then reuse an idle connection instead of opening a new
+ * one, as GET and HEAD always do. */
+void                ember_http_request_set_idempotent       (EmberHttpRequest *self,
+                                                             gboolean          idempotent);
+gboolean            ember_http_request_get_idempotent       (EmberHttpRequest *self);
 /* Milliseconds for the whole exchange; 0: the endpoint's timeout. */
 void                ember_http_request_set_timeout          (EmberHttpRequest *self,
                                                              guint             timeout_ms);

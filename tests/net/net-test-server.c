@@ -37,6 +37,7 @@ struct _NetTestServer
   GCond         cond;
   gboolean      ready;
   GHashTable   *routes;     /* path -> Route */
+  GHashTable   *client_ports; /* the client ends seen: one per connection */
   GPtrArray    *stalled;    /* SoupServerMessage, paused */
 };
 
@@ -108,6 +109,13 @@ handler_cb (SoupServer        *server,
   g_autoptr(GBytes) flattened = soup_message_body_flatten (request_body);
 
   g_mutex_lock (&self->mutex);
+  {
+    GSocketAddress *remote = soup_server_message_get_remote_address (message);
+
+    if (G_IS_INET_SOCKET_ADDRESS (remote))
+      g_hash_table_add (self->client_ports,
+                        GUINT_TO_POINTER (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote))));
+  }
   route = ensure_route (self, path);
   route->hits++;
   g_clear_pointer (&route->last_headers, soup_message_headers_unref);
@@ -229,6 +237,7 @@ net_test_server_new (void)
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   self->routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, route_free);
+  self->client_ports = g_hash_table_new (NULL, NULL);
   self->stalled = g_ptr_array_new_with_free_func (g_object_unref);
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
@@ -257,6 +266,7 @@ net_test_server_free (NetTestServer *self)
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   g_hash_table_unref (self->routes);
+  g_hash_table_unref (self->client_ports);
   g_ptr_array_unref (self->stalled);
   g_free (self->base);
   g_mutex_clear (&self->mutex);
@@ -296,6 +306,17 @@ net_test_server_set_fallback (NetTestServer *self,
   reply_free (route->fallback);
   route->fallback = reply_new (status, headers, body);
   g_mutex_unlock (&self->mutex);
+}
+
+guint
+net_test_server_get_connections (NetTestServer *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->mutex);
+  n = g_hash_table_size (self->client_ports);
+  g_mutex_unlock (&self->mutex);
+  return n;
 }
 
 guint

@@ -32,6 +32,8 @@ void           net_test_server_set_fallback     (NetTestServer *self,
                                                  guint          status,
                                                  const char    *headers,
                                                  const char    *body);
+/* How many client connections requests came on so far. */
+guint          net_test_server_get_connections  (NetTestServer *self);
 guint          net_test_server_get_hits         (NetTestServer *self,
                                                  const char    *path);
 /* Headers and body of the last request to @path (transfer full). */

@@ -156,6 +156,40 @@ test_success (Fixture       *fixture,
                    ==, requests_before + 1);
 }
 
+/* libsoup opens a new connection for every POST unless told the request is
+ * idempotent: batches of reads are, and then share one connection. */
+static void
+test_idempotent_post_reuses_connection (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  for (guint round = 0; round < 2; round++)
+    {
+      gboolean idempotent = round == 0;
+      guint before = net_test_server_get_connections (fixture->server);
+
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autoptr(EmberHttpRequest) request = ember_http_request_new ("POST", API_PATH);
+          g_autoptr(GBytes) body = g_bytes_new_static ("x", 1);
+          g_autoptr(GError) error = NULL;
+          g_autoptr(JsonNode) node = NULL;
+
+          ember_http_request_set_body (request, "text/plain", body);
+          ember_http_request_set_idempotent (request, idempotent);
+          g_assert_true (ember_http_request_get_idempotent (request) == idempotent);
+          net_test_server_push (fixture->server, API_PATH, 200, NULL, "{}");
+          node = ember_http_client_send_json_sync (fixture->client, fixture->endpoint, request,
+                                                   NULL, &error);
+          g_assert_no_error (error);
+        }
+
+      if (idempotent)
+        g_assert_cmpuint (net_test_server_get_connections (fixture->server) - before, ==, 1);
+      else
+        g_assert_cmpuint (net_test_server_get_connections (fixture->server) - before, ==, 3);
+    }
+}
+
 static void
 test_retry_server_errors (Fixture       *fixture,
                           gconstpointer  data)
@@ -708,6 +742,7 @@ main (int   argc,
   ADD ("cancel", test_cancel);
   ADD ("insecure", test_insecure);
   ADD ("refresh-on-401", test_refresh_on_401);
+  ADD ("idempotent-post-reuses-connection", test_idempotent_post_reuses_connection);
   ADD ("refresh-when-expired", test_refresh_when_expired);
   ADD ("invalid-grant", test_invalid_grant);
   ADD ("one-refresh-at-a-time", test_one_refresh_at_a_time);
