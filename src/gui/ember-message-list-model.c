@@ -86,6 +86,19 @@ mark_seen (EmberMessageListModel *self,
   return TRUE;
 }
 
+/* What a row never shows goes: a list read to its end holds every message
+ * of the folder (the reader reads the whole message itself). */
+static EmberMessageRecord *
+trim_record (EmberMessageRecord *record)
+{
+  g_clear_pointer (&record->internet_message_id, g_free);
+  g_clear_pointer (&record->to, g_free);
+  g_clear_pointer (&record->cc, g_free);
+  g_clear_pointer (&record->folder_names, g_ptr_array_unref);
+
+  return record;
+}
+
 /* Makes @item findable by its message id and, with @thread_key (taken),
  * as its conversation's row. */
 static void
@@ -118,7 +131,7 @@ append_record (EmberMessageListModel *self,
       return FALSE;
     }
 
-  item = ember_message_item_new (record);
+  item = ember_message_item_new (trim_record (record));
   g_ptr_array_add (self->items, item);
   index_item (self, item, g_steal_pointer (&key));
 
@@ -272,7 +285,7 @@ refreshed_cb (GObject      *object,
         }
 
       {
-        EmberMessageItem *item = ember_message_item_new (record);
+        EmberMessageItem *item = ember_message_item_new (trim_record (record));
 
         g_ptr_array_add (fresh, item);
         index_item (self, item, g_steal_pointer (&key));
