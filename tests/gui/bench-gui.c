@@ -573,6 +573,8 @@ typedef struct
   gint64            last_tick;
   gint64            started;
   gint64            synced;
+  gint64            worst;     /* µs late, and when (since started) */
+  gint64            worst_at;
   guint             ticker;
 } StallRun;
 
@@ -589,6 +591,11 @@ tick_cb (gpointer data)
       gint64 late = MAX (0, now - run->last_tick - 1000);
 
       g_array_append_val (run->lateness, late);
+      if (late > run->worst)
+        {
+          run->worst = late;
+          run->worst_at = now - run->started;
+        }
     }
   run->last_tick = now;
   return G_SOURCE_CONTINUE;
@@ -666,6 +673,7 @@ bench_demo_stall (void)
   for (guint i = 0; i < run.lateness->len; i++)
     over_frame += g_array_index (run.lateness, gint64, i) >= 16000;
 
+  g_test_message ("the worst stall began %.1f s after the window was up", (run.worst_at - run.worst) / 1e6);
   if (run.synced != 0)
     g_test_message ("the demo signed in and synced both accounts in %.1f s", (run.synced - run.started) / 1e6);
   g_printerr ("BENCH gui main-loop lateness while the demo syncs (%s, %.1f s, %u ticks of a 1 ms timer): "
