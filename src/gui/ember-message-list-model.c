@@ -338,7 +338,23 @@ refreshed_cb (GObject      *object,
       }
     }
 
-  if (fresh->len > 0)
+  if (fresh->len > 0 && self->items->len == 0)
+    {
+      /* The first rows of a folder that was empty (a first sync): like a
+       * first page, shown a batch at a time, with older ones read after
+       * them when the page was full. */
+      g_ptr_array_sort (fresh, compare_newest_first);
+      for (guint i = 0; i < fresh->len; i++)
+        g_ptr_array_add (self->items, g_object_ref (g_ptr_array_index (fresh, i)));
+      self->next = last_read;
+      if (records->len >= PAGE_SIZE && self->complete)
+        {
+          self->complete = FALSE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+        }
+      expose_read_rows (self);
+    }
+  else if (fresh->len > 0)
     {
       guint n = fresh->len;
 
