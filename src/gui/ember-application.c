@@ -7,10 +7,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "ember-application-private.h"
 #include "ember-demo.h"
 #include "ember-preferences-window.h"
+#include "ember-screenshot.h"
 #include "ember-secret-token-store.h"
 #include "ember-window.h"
 #include "tray/ember-integration.h"
@@ -173,6 +175,50 @@ ember_application_report_error (EmberApplication     *self,
     g_message ("%s", error->message);
 }
 
+/* Ember keeps this file in its data folder while it runs. Found at start,
+ * it means the last run ended abruptly, and only then is the whole database
+ * checked (PRAGMA quick_check reads all of it: about half a second per
+ * 100,000 messages, before any mail could show). SQLite still reports
+ * damage it meets while reading. */
+#define RUNNING_MARKER "ember.running"
+
+static void
+open_store_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  const char *data_dir = task_data;
+  g_autofree char *default_dir = data_dir == NULL ? ember_store_get_default_data_dir () : NULL;
+  g_autofree char *marker = g_build_filename (data_dir != NULL ? data_dir : default_dir, RUNNING_MARKER, NULL);
+  gboolean unclean = g_file_test (marker, G_FILE_TEST_EXISTS);
+  g_autoptr(GError) marker_error = NULL;
+  GError *error = NULL;
+  EmberStore *store;
+
+  store = g_initable_new (EMBER_TYPE_STORE, cancellable, &error,
+                          "data-dir", data_dir,
+                          "check-integrity", unclean,
+                          NULL);
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!g_file_set_contents (marker, "", 0, &marker_error))
+    g_warning ("Could not mark Ember's data as in use: %s", marker_error->message);
+  g_task_return_pointer (task, store, g_object_unref);
+}
+
+static char *
+running_marker_path (EmberApplication *self)
+{
+  g_autofree char *default_dir = self->data_dir == NULL ? ember_store_get_default_data_dir () : NULL;
+
+  return g_build_filename (self->data_dir != NULL ? self->data_dir : default_dir, RUNNING_MARKER, NULL);
+}
+
 static void
 store_opened_cb (GObject      *object,
                  GAsyncResult *result,
@@ -182,7 +228,7 @@ store_opened_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(EmberStore) store = NULL;
 
-  store = ember_store_new_finish (result, &error);
+  store = g_task_propagate_pointer (G_TASK (result), &error);
   if (store == NULL)
     {
       g_autoptr(EmberUserError) user_error = NULL;
@@ -230,7 +276,13 @@ ember_application_startup (GApplication *app)
 
   /* Opening (and maybe migrating) the database is disk work: off the main
    * thread. The window shows its empty state meanwhile. */
-  ember_store_new_async (self->data_dir, self->cancellable, store_opened_cb, g_object_ref (self));
+  {
+    g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, store_opened_cb, g_object_ref (self));
+
+    g_task_set_source_tag (task, open_store_thread);
+    g_task_set_task_data (task, g_strdup (self->data_dir), g_free);
+    g_task_run_in_thread (task, open_store_thread);
+  }
 }
 
 static void
@@ -265,6 +317,14 @@ ember_application_shutdown (GApplication *app)
         g_main_context_iteration (NULL, TRUE);
     }
 
+  /* Every job has stopped: this run ends cleanly. */
+  if (self->store != NULL)
+    {
+      g_autofree char *marker = running_marker_path (self);
+
+      g_unlink (marker);
+    }
+
   G_APPLICATION_CLASS (ember_application_parent_class)->shutdown (app);
 }
 
@@ -297,6 +357,9 @@ static const GOptionEntry main_options[] = {
   { "demo", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Try Ember with sample accounts on a built-in server (your own data and keyring are not touched)"),
     NULL },
+  /* build-aux/screenshots.sh (ember-screenshot.h); with --demo only. */
+  { "screenshot-view", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL, NULL, NULL },
+  { "screenshot-file", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL, NULL, NULL },
   { NULL }
 };
 
@@ -309,6 +372,26 @@ ember_application_handle_local_options (GApplication *app,
       g_autoptr(GError) error = NULL;
 
       if (ember_demo_enable (EMBER_APPLICATION (app), &error) == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+    }
+
+  if (g_variant_dict_contains (options, "screenshot-view"))
+    {
+      g_autoptr(GError) error = NULL;
+      const char *view = NULL;
+      const char *path = NULL;
+
+      g_variant_dict_lookup (options, "screenshot-view", "&s", &view);
+      g_variant_dict_lookup (options, "screenshot-file", "^&ay", &path);
+      if (!g_variant_dict_contains (options, "demo") || path == NULL)
+        {
+          g_printerr ("--screenshot-view needs --demo and --screenshot-file\n");
+          return 1;
+        }
+      if (!ember_screenshot_enable (EMBER_APPLICATION (app), view, path, &error))
         {
           g_printerr ("%s\n", error->message);
           return 1;

@@ -13,6 +13,12 @@
  * the next page is read. */
 #define PAGE_SIZE 200
 #define PREFETCH  60
+/* Rows read are shown (given to the view) this many at a time, one batch
+ * per EXPOSE_INTERVAL_MS: GTK 4.8's list view builds a widget for up to
+ * 200 rows around its position, and 200 rows at once stall the main loop
+ * for a quarter of a second. The first batch fills a screen at once. */
+#define EXPOSE_BATCH       12
+#define EXPOSE_INTERVAL_MS 8
 
 struct _EmberMessageListModel
 {
@@ -21,6 +27,8 @@ struct _EmberMessageListModel
   EmberStore         *store;
   EmberMessageQuery   query;
   GPtrArray          *items;       /* EmberMessageItem, newest first */
+  guint               exposed;     /* the first rows of items the view sees */
+  guint               expose_source;
   GHashTable         *threads;     /* "account:thread" -> EmberMessageItem (unowned) */
   GHashTable         *by_id;       /* gint64 message id -> EmberMessageItem (unowned) */
   GHashTable         *seen;        /* every message id read, folded ones too (owned gint64) */
@@ -86,6 +94,19 @@ mark_seen (EmberMessageListModel *self,
   return TRUE;
 }
 
+/* What a row never shows goes: a list read to its end holds every message
+ * of the folder (the reader reads the whole message itself). */
+static EmberMessageRecord *
+trim_record (EmberMessageRecord *record)
+{
+  g_clear_pointer (&record->internet_message_id, g_free);
+  g_clear_pointer (&record->to, g_free);
+  g_clear_pointer (&record->cc, g_free);
+  g_clear_pointer (&record->folder_names, g_ptr_array_unref);
+
+  return record;
+}
+
 /* Makes @item findable by its message id and, with @thread_key (taken),
  * as its conversation's row. */
 static void
@@ -118,11 +139,50 @@ append_record (EmberMessageListModel *self,
       return FALSE;
     }
 
-  item = ember_message_item_new (record);
+  item = ember_message_item_new (trim_record (record));
   g_ptr_array_add (self->items, item);
   index_item (self, item, g_steal_pointer (&key));
 
   return TRUE;
+}
+
+/* Shows the view one more batch of the rows read; TRUE while more wait. */
+static gboolean
+expose_batch (EmberMessageListModel *self)
+{
+  guint n = MIN (EXPOSE_BATCH, self->items->len - self->exposed);
+
+  if (n > 0)
+    {
+      guint old = self->exposed;
+
+      self->exposed += n;
+      g_list_model_items_changed (G_LIST_MODEL (self), old, 0, n);
+    }
+
+  return self->exposed < self->items->len;
+}
+
+static gboolean
+expose_cb (gpointer data)
+{
+  EmberMessageListModel *self = data;
+
+  if (expose_batch (self))
+    return G_SOURCE_CONTINUE;
+
+  self->expose_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+expose_read_rows (EmberMessageListModel *self)
+{
+  if (self->expose_source != 0)
+    return;
+
+  if (expose_batch (self))
+    self->expose_source = g_timeout_add (EXPOSE_INTERVAL_MS, expose_cb, self);
 }
 
 static void
@@ -133,7 +193,7 @@ page_loaded_cb (GObject      *object,
   EmberMessageListModel *self = user_data;
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
-  guint old_len, added = 0;
+  guint added = 0;
 
   records = ember_store_list_messages_finish (EMBER_STORE (object), result, &error);
   if (records == NULL)
@@ -147,7 +207,6 @@ page_loaded_cb (GObject      *object,
       return;
     }
 
-  old_len = self->items->len;
   if (records->len > 0)
     self->next = ember_message_cursor_after (g_ptr_array_index (records, records->len - 1));
 
@@ -164,7 +223,7 @@ page_loaded_cb (GObject      *object,
 
   set_loading (self, FALSE);
   if (added > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), old_len, 0, added);
+    expose_read_rows (self);
 
   /* Whole pages may fold into existing conversations: keep reading until
    * the view has what it asked for. */
@@ -272,20 +331,37 @@ refreshed_cb (GObject      *object,
         }
 
       {
-        EmberMessageItem *item = ember_message_item_new (record);
+        EmberMessageItem *item = ember_message_item_new (trim_record (record));
 
         g_ptr_array_add (fresh, item);
         index_item (self, item, g_steal_pointer (&key));
       }
     }
 
-  if (fresh->len > 0)
+  if (fresh->len > 0 && self->items->len == 0)
+    {
+      /* The first rows of a folder that was empty (a first sync): like a
+       * first page, shown a batch at a time, with older ones read after
+       * them when the page was full. */
+      g_ptr_array_sort (fresh, compare_newest_first);
+      for (guint i = 0; i < fresh->len; i++)
+        g_ptr_array_add (self->items, g_object_ref (g_ptr_array_index (fresh, i)));
+      self->next = last_read;
+      if (records->len >= PAGE_SIZE && self->complete)
+        {
+          self->complete = FALSE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+        }
+      expose_read_rows (self);
+    }
+  else if (fresh->len > 0)
     {
       guint n = fresh->len;
 
       g_ptr_array_sort (fresh, compare_newest_first);
       for (guint i = 0; i < n; i++)
         g_ptr_array_insert (self->items, i, g_object_ref (g_ptr_array_index (fresh, i)));
+      self->exposed += n;
       g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
 
       /* An empty folder had no cursor yet. */
@@ -380,7 +456,7 @@ get_item_type (GListModel *model)
 static guint
 get_n_items (GListModel *model)
 {
-  return EMBER_MESSAGE_LIST_MODEL (model)->items->len;
+  return EMBER_MESSAGE_LIST_MODEL (model)->exposed;
 }
 
 static gpointer
@@ -389,7 +465,7 @@ get_item (GListModel *model,
 {
   EmberMessageListModel *self = EMBER_MESSAGE_LIST_MODEL (model);
 
-  if (position >= self->items->len)
+  if (position >= self->exposed)
     return NULL;
 
   /* The view is close to the end of what was read: read on. */
@@ -454,6 +530,7 @@ ember_message_list_model_dispose (GObject *object)
   EmberMessageListModel *self = EMBER_MESSAGE_LIST_MODEL (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->expose_source, g_source_remove);
 
   G_OBJECT_CLASS (ember_message_list_model_parent_class)->dispose (object);
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "ember-agenda-view.h"
 #include "ember-error.h"
@@ -19,7 +20,7 @@
 #include "ember-message-row.h"
 #include "ember-message-view.h"
 #include "ember-sync-indicator.h"
-#include "ember-window.h"
+#include "ember-window-private.h"
 
 /* What a sidebar row opens. */
 typedef enum
@@ -54,6 +55,8 @@ struct _EmberWindow
   gboolean               showing_search;
   EmberMessageItem      *selected_item;  /* watched for its unread flag */
   gboolean               mark_read_on_show;
+  gboolean               sidebar_loading;
+  gboolean               sidebar_stale;  /* reload again once the running load is done */
 
   AdwToastOverlay       *toast_overlay;
   GtkStack              *main_stack;
@@ -572,9 +575,16 @@ typedef struct
 static void
 sidebar_load_free (SidebarLoad *load)
 {
+  EmberWindow *self = load->self;
+
   g_clear_pointer (&load->accounts, g_ptr_array_unref);
-  g_object_unref (load->self);
   g_free (load);
+
+  /* Syncs finishing together ask for many reloads: one more covers them. */
+  self->sidebar_loading = FALSE;
+  if (self->sidebar_stale && !g_cancellable_is_cancelled (self->cancellable))
+    reload_sidebar (self);
+  g_object_unref (self);
 }
 
 static void
@@ -697,6 +707,16 @@ accounts_loaded_cb (GObject      *object,
     }
 
   gtk_stack_set_visible_child_name (self->main_stack, "mail");
+
+  /* At start, show the unified inbox (the first entry) right away rather
+   * than after the folders' unread counts, which read every message. */
+  if (self->selected_key == NULL)
+    {
+      SidebarEntry inbox = { ENTRY_UNIFIED_INBOX, 0, 0, (char *) _("All Inboxes") };
+
+      open_entry (self, &inbox);
+    }
+
   ember_store_list_folders_async (self->store, 0, self->cancellable, folders_loaded_cb, load);
 }
 
@@ -707,6 +727,14 @@ reload_sidebar (EmberWindow *self)
 
   if (self->store == NULL)
     return;
+
+  if (self->sidebar_loading)
+    {
+      self->sidebar_stale = TRUE;
+      return;
+    }
+  self->sidebar_loading = TRUE;
+  self->sidebar_stale = FALSE;
 
   load = g_new0 (SidebarLoad, 1);
   load->self = g_object_ref (self);
@@ -1118,6 +1146,35 @@ store_changed_cb (EmberWindow      *self,
     ember_window_show_message (self, self->reveal_message_id);
 }
 
+/* Benchmarks */
+
+/* EMBER_REPORT_FIRST_FRAME=1 (the GUI benchmarks): print
+ * "EMBER_FIRST_FRAME <g_get_monotonic_time ()>" on stdout after the first
+ * frame painted with rows in the message list, so a parent process can time
+ * a cold start to the first useful frame. */
+static void
+first_frame_after_paint_cb (GdkFrameClock *clock,
+                            EmberWindow   *self)
+{
+  GListModel *model = gtk_single_selection_get_model (self->selection);
+
+  if (model == NULL || g_list_model_get_n_items (model) == 0 ||
+      !gtk_widget_is_drawable (GTK_WIDGET (self->message_list)) ||
+      gtk_widget_get_first_child (GTK_WIDGET (self->message_list)) == NULL)
+    return;
+
+  g_print ("EMBER_FIRST_FRAME %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  fflush (stdout);
+  g_signal_handlers_disconnect_by_func (clock, first_frame_after_paint_cb, self);
+}
+
+static void
+report_first_frame_realize_cb (EmberWindow *self)
+{
+  g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                           G_CALLBACK (first_frame_after_paint_cb), self, 0);
+}
+
 /* Actions */
 
 static void
@@ -1459,8 +1516,57 @@ ember_window_init (EmberWindow *self)
                            G_CALLBACK (application_set_cb), self, G_CONNECT_SWAPPED);
 
   update_read_actions (self);
+  if (g_strcmp0 (g_getenv ("EMBER_REPORT_FIRST_FRAME"), "1") == 0)
+    g_signal_connect (self, "realize", G_CALLBACK (report_first_frame_realize_cb), NULL);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 }
 
+
+/* Screenshot mode (ember-window-private.h) */
+
+guint
+_ember_window_get_n_rows (EmberWindow *self)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (EMBER_IS_WINDOW (self), 0);
+
+  model = gtk_single_selection_get_model (self->selection);
+  if (model == NULL || g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") != 0)
+    return 0;
+
+  return g_list_model_get_n_items (model);
+}
+
+void
+_ember_window_open_calendar (EmberWindow *self)
+{
+  g_return_if_fail (EMBER_IS_WINDOW (self));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      SidebarEntry *entry = g_object_get_data (G_OBJECT (child), "entry");
+
+      if (entry != NULL && entry->kind == ENTRY_CALENDAR)
+        {
+          gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (child));
+          return;
+        }
+    }
+}
+
+void
+_ember_window_search (EmberWindow *self,
+                      const char  *text)
+{
+  g_return_if_fail (EMBER_IS_WINDOW (self));
+  g_return_if_fail (text != NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.search", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+}

@@ -1777,9 +1777,12 @@ list_folders_cb (EmberDbConnection  *connection,
     return FALSE;
   sqlite3_reset (stmt);
 
+  /* CROSS JOIN keeps the unread messages (their partial index) outside:
+   * walking every folder membership instead looks up every message, which
+   * reads the whole table (0.26 s against 0.03 s for 100,000 messages). */
   stmt = ember_db_connection_prepare (connection,
                                       "SELECT mf.folder_id, count(*) FROM messages m "
-                                      "JOIN message_folders mf ON mf.message_id = m.id "
+                                      "CROSS JOIN message_folders mf ON mf.message_id = m.id "
                                       "WHERE m.unread = 1 AND (?1 = 0 OR m.account_id = ?1) "
                                       "GROUP BY mf.folder_id",
                                       error);

@@ -20,6 +20,12 @@ button_has_label (GtkWidget *widget,
   return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
 }
 
+static gboolean
+widget_is_drawable (gpointer data)
+{
+  return gtk_widget_is_drawable (data);
+}
+
 static void
 test_empty_state_and_preferences (void)
 {
@@ -35,7 +41,8 @@ test_empty_state_and_preferences (void)
 
   status_page = ember_gui_test_find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, NULL, NULL);
   g_assert_nonnull (status_page);
-  g_assert_true (gtk_widget_is_drawable (status_page));
+  /* Once the store has said there are no accounts (a blank page before). */
+  g_assert_true (ember_test_wait_for (widget_is_drawable, status_page, 10000));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status_page)), ==, "No accounts yet");
 
   add_button = ember_gui_test_find_widget (status_page, GTK_TYPE_BUTTON, button_has_label, (gpointer) "_Add Account…");

@@ -9,17 +9,39 @@
 
 #include "ember-gui-test-utils.h"
 #include "ember-message-item.h"
+#include "ember-message-list-model.h"
 #include "ember-test-utils.h"
 #include "ember-window.h"
 
 #define N_MESSAGES 450
 #define BASE_DATE  1764000000 /* 2025-11-24 */
 
+/* Message i is i minutes newer than BASE_DATE; 10 and 11 form one
+ * conversation. */
+static EmberMessageRecord *
+make_message (guint i)
+{
+  EmberMessageRecord *message = ember_message_record_new ();
+
+  message->provider_id = g_strdup_printf ("m%u", i);
+  message->thread_id = g_strdup_printf ("t%u", i == 11 ? 10 : i);
+  message->subject = g_strdup_printf ("Message number %u", i);
+  message->from_name = g_strdup_printf ("Sender %u", i);
+  message->from_address = g_strdup_printf ("sender%u@example.test", i);
+  message->date = BASE_DATE + i * 60;
+  message->snippet = g_strdup (i == 123 ? "the quarterly zanzibar report" : "hello");
+  message->body_text = g_strdup (message->snippet);
+  message->unread = i % 2 == 0;
+  ember_message_record_add_folder_id (message, "INBOX");
+
+  return message;
+}
+
 /* Fills the default data dir (the test's own XDG_DATA_HOME) with one Gmail
- * account, an inbox and a label, and N_MESSAGES messages: message i is i
- * minutes newer than BASE_DATE; 10 and 11 form one conversation. */
+ * account, an inbox and a label, and with @with_messages N_MESSAGES
+ * messages (make_message ()). */
 static void
-populate_store (void)
+populate_store_full (gboolean with_messages)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(EmberStore) store = ember_store_new_sync (NULL, NULL, &error);
@@ -54,24 +76,93 @@ populate_store (void)
   g_assert_true (ember_store_save_folder_page_sync (store, account_id, folders, NULL, &error));
   g_assert_no_error (error);
 
-  for (guint i = 0; i < N_MESSAGES; i++)
-    {
-      EmberMessageRecord *message = ember_message_record_new ();
+  if (!with_messages)
+    return;
 
-      message->provider_id = g_strdup_printf ("m%u", i);
-      message->thread_id = g_strdup_printf ("t%u", i == 11 ? 10 : i);
-      message->subject = g_strdup_printf ("Message number %u", i);
-      message->from_name = g_strdup_printf ("Sender %u", i);
-      message->from_address = g_strdup_printf ("sender%u@example.test", i);
-      message->date = BASE_DATE + i * 60;
-      message->snippet = g_strdup (i == 123 ? "the quarterly zanzibar report" : "hello");
-      message->body_text = g_strdup (message->snippet);
-      message->unread = i % 2 == 0;
-      ember_message_record_add_folder_id (message, "INBOX");
-      g_ptr_array_add (page->messages, message);
-    }
+  for (guint i = 0; i < N_MESSAGES; i++)
+    g_ptr_array_add (page->messages, make_message (i));
   g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
   g_assert_no_error (error);
+}
+
+static void
+populate_store (void)
+{
+  populate_store_full (TRUE);
+}
+
+typedef struct
+{
+  EmberMessageListModel *model;
+  guint                  n;
+} ModelWait;
+
+static gboolean
+model_settled (gpointer data)
+{
+  ModelWait *wait = data;
+
+  return ember_message_list_model_get_complete (wait->model) &&
+         !ember_message_list_model_get_loading (wait->model);
+}
+
+static gboolean
+model_grew (gpointer data)
+{
+  ModelWait *wait = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (wait->model)) > wait->n;
+}
+
+/* An inbox that is empty when shown (before the first sync) and then
+ * fills: every message can be scrolled to, not only the first page. */
+static void
+test_list_fills_after_first_sync (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmberStore) store = NULL;
+  g_autoptr(EmberMessageListModel) model = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  EmberMessageQuery query = { 0 };
+  ModelWait wait = { NULL, 0 };
+  gint64 account_id;
+
+  /* The account and its folders, then the messages as a sync would add
+   * them, through a second store on the same file. */
+  populate_store_full (FALSE);
+  store = ember_store_new_sync (NULL, NULL, &error);
+  g_assert_no_error (error);
+  accounts = ember_store_list_accounts_sync (store, NULL, &error);
+  g_assert_no_error (error);
+  account_id = ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id;
+
+  query.scope = EMBER_MESSAGE_SCOPE_INBOX;
+  model = ember_message_list_model_new (store, &query);
+  wait.model = model;
+  g_assert_true (ember_test_wait_for (model_settled, &wait, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+
+  for (guint i = 0; i < N_MESSAGES; i++)
+    g_ptr_array_add (page->messages, make_message (i));
+  g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
+  g_assert_no_error (error);
+
+  ember_message_list_model_refresh (model);
+  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+
+  /* Reading on to the end, as scrolling does. */
+  for (;;)
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+      g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), n - 1));
+      wait.n = n;
+      if (!ember_test_wait_for (model_grew, &wait, 3000))
+        break;
+    }
+  /* 10 and 11 are one conversation. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_MESSAGES - 1);
 }
 
 static GtkListView *
@@ -266,6 +357,7 @@ main (int   argc,
   ember_gui_test_add ("/ember/gui/window/list-newest-first", test_list_newest_first);
   ember_gui_test_add ("/ember/gui/window/search", test_search);
   ember_gui_test_add ("/ember/gui/window/narrow-layout", test_narrow_layout);
+  ember_gui_test_add ("/ember/gui/window/list-fills-after-first-sync", test_list_fills_after_first_sync);
 
   return g_test_run ();
 }
