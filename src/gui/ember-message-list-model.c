@@ -444,6 +444,15 @@ ember_message_list_model_find (EmberMessageListModel    *self,
   if (item == NULL || !g_ptr_array_find (self->items, item, &position))
     return G_MAXUINT;
 
+  /* Read but still waiting for its batch: the caller is about to select it. */
+  if (position >= self->exposed)
+    {
+      guint old = self->exposed;
+
+      self->exposed = position + 1;
+      g_list_model_items_changed (G_LIST_MODEL (self), old, 0, self->exposed - old);
+    }
+
   return position;
 }
 

@@ -30,8 +30,9 @@ gboolean               ember_message_list_model_get_complete (EmberMessageListMo
 void                   ember_message_list_model_ensure     (EmberMessageListModel   *self,
                                                             guint                    position);
 /* The position of the row that shows @message (its own, or its
- * conversation's) among the rows read so far; G_MAXUINT
- * when that row has not been read (yet). */
+ * conversation's) among the rows read so far, shown to the view at once if
+ * it was waiting for its batch; G_MAXUINT when that row has not been read
+ * (yet). */
 guint                  ember_message_list_model_find       (EmberMessageListModel    *self,
                                                             const EmberMessageRecord *message);
 

@@ -712,7 +712,7 @@ accounts_loaded_cb (GObject      *object,
    * than after the folders' unread counts, which read every message. */
   if (self->selected_key == NULL)
     {
-      SidebarEntry inbox = { ENTRY_UNIFIED_INBOX, 0, 0, (char *) _("All Inboxes") };
+      SidebarEntry inbox = { .kind = ENTRY_UNIFIED_INBOX, .title = (char *) _("All Inboxes") };
 
       open_entry (self, &inbox);
     }
