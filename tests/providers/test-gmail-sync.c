@@ -293,6 +293,7 @@ test_inbox_first (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(EmberGmailProvider) provider = NULL;
   g_autoptr(EmberMessageRecord) probe = NULL;
+  g_autoptr(EmberRateLimiter) limiter = NULL;
   g_auto(GStrv) inbox = NULL;
   guint n_stored;
   guint batch;
@@ -307,6 +308,12 @@ test_inbox_first (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (first.cancelled);
   g_clear_error (&error);
+
+  /* The quota (on, 6,000 units a minute) allows that much at once: the
+   * newest mail did not wait for it. */
+  limiter = ember_api_endpoint_ref_rate_limiter (fixture.mail_endpoint);
+  g_assert_nonnull (limiter);
+  g_assert_cmpuint (ember_rate_limiter_get_waits (limiter), ==, 0);
 
   /* Exactly the first batch: the newest INBOX messages, nothing older. */
   inbox = ember_fake_server_list_message_ids (fixture.server, GMAIL_TEST_EMAIL, "INBOX", NULL);
