@@ -1,5 +1,5 @@
-/* ember-rate-limiter.c: token bucket with per-request cost and a cap on
- * requests in flight
+/* ember-rate-limiter.c: a quota gate with per-request cost and a cap on
+ * requests in flight, as a token bucket or as a sliding window
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,9 +13,16 @@
 #include "ember-metrics.h"
 #include "ember-rate-limiter.h"
 
-/* Tolerance for the floating-point bucket, so a waiter woken exactly at
+/* Tolerance for the floating-point sums, so a waiter woken exactly at
  * its computed deadline is not sent back for one more microsecond. */
 #define TOKEN_EPSILON 1e-9
+
+/* What a released request spent, counted until a window after @at. */
+typedef struct
+{
+  gint64 at;
+  double cost;
+} Charge;
 
 struct _EmberRateLimiter
 {
@@ -25,6 +32,9 @@ struct _EmberRateLimiter
   double      rate;
   double      burst;
   guint       max_in_flight;
+  /* 0 for a token bucket; otherwise the sliding window, whose allowance
+   * is the burst. */
+  GTimeSpan   window;
 
   GMutex      mutex;
   /* Broadcast when the queue's head changes, a slot frees up or a ticket
@@ -36,6 +46,12 @@ struct _EmberRateLimiter
   gint64      last_refill;
   gint64      penalty_until;
   guint       in_flight;
+  /* Window only: charges of released requests, oldest first, and their
+   * sum; the costs of the requests in flight, and their sum. */
+  GQueue      charges;
+  double      charged;
+  GArray     *in_flight_costs;
+  double      in_flight_cost;
   /* Tickets of blocked acquires, in arrival order; they live on the
    * waiting threads' stacks. */
   GQueue      queue;
@@ -59,6 +75,7 @@ enum {
   PROP_RATE,
   PROP_BURST,
   PROP_MAX_IN_FLIGHT,
+  PROP_WINDOW,
   N_PROPS
 };
 
@@ -87,6 +104,8 @@ ember_rate_limiter_finalize (GObject *object)
   /* A blocked acquire needs its caller's reference, so none is left. */
   g_warn_if_fail (g_queue_is_empty (&self->queue));
 
+  g_queue_clear_full (&self->charges, g_free);
+  g_clear_pointer (&self->in_flight_costs, g_array_unref);
   g_clear_object (&self->clock);
   g_cond_clear (&self->cond);
   g_mutex_clear (&self->mutex);
@@ -116,6 +135,9 @@ ember_rate_limiter_get_property (GObject    *object,
     case PROP_MAX_IN_FLIGHT:
       g_value_set_uint (value, self->max_in_flight);
       break;
+    case PROP_WINDOW:
+      g_value_set_int64 (value, self->window);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -142,6 +164,9 @@ ember_rate_limiter_set_property (GObject      *object,
       break;
     case PROP_MAX_IN_FLIGHT:
       self->max_in_flight = g_value_get_uint (value);
+      break;
+    case PROP_WINDOW:
+      self->window = g_value_get_int64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -174,6 +199,10 @@ ember_rate_limiter_class_init (EmberRateLimiterClass *klass)
     g_param_spec_uint ("max-in-flight", NULL, NULL,
                        0, G_MAXUINT, 0,
                        (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_WINDOW] =
+    g_param_spec_int64 ("window", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -184,6 +213,8 @@ ember_rate_limiter_init (EmberRateLimiter *self)
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   g_queue_init (&self->queue);
+  g_queue_init (&self->charges);
+  self->in_flight_costs = g_array_new (FALSE, FALSE, sizeof (double));
 }
 
 /**
@@ -214,11 +245,66 @@ ember_rate_limiter_new (EmberClock *clock,
                        NULL);
 }
 
+/**
+ * ember_rate_limiter_new_window:
+ * @clock: (nullable): the clock to wait on; %NULL for the real one
+ * @units: the cost units allowed in any window
+ * @window: the window's length in µs
+ * @max_in_flight: the most requests between acquire and release, 0 for
+ *   no cap
+ *
+ * Returns: (transfer full): a rate limiter with an empty window
+ */
+EmberRateLimiter *
+ember_rate_limiter_new_window (EmberClock *clock,
+                               double      units,
+                               GTimeSpan   window,
+                               guint       max_in_flight)
+{
+  g_return_val_if_fail (clock == NULL || EMBER_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (units > 0 && isfinite (units), NULL);
+  g_return_val_if_fail (window > 0, NULL);
+
+  return g_object_new (EMBER_TYPE_RATE_LIMITER,
+                       "clock", clock,
+                       "rate", units * G_USEC_PER_SEC / (double) window,
+                       "burst", units,
+                       "max-in-flight", max_in_flight,
+                       "window", window,
+                       NULL);
+}
+
+/* Called with the mutex held: forgets the charges that left the window
+ * (the same test as the server's: a charge at t counts while now < t +
+ * window). */
+static void
+expire_locked (EmberRateLimiter *self,
+               gint64            now)
+{
+  Charge *oldest;
+
+  while ((oldest = g_queue_peek_head (&self->charges)) != NULL &&
+         oldest->at <= now - self->window)
+    {
+      self->charged -= oldest->cost;
+      g_free (g_queue_pop_head (&self->charges));
+    }
+  /* No rounding residue survives an empty window. */
+  if (g_queue_is_empty (&self->charges))
+    self->charged = 0;
+}
+
 /* Called with the mutex held. */
 static void
 refill_locked (EmberRateLimiter *self,
                gint64            now)
 {
+  if (self->window > 0)
+    {
+      expire_locked (self, now);
+      return;
+    }
+
   if (now <= self->last_refill)
     return;
 
@@ -233,12 +319,25 @@ has_free_slot_locked (EmberRateLimiter *self)
   return self->max_in_flight == 0 || self->in_flight < self->max_in_flight;
 }
 
-/* A request dearer than the whole bucket waits for a full one. */
+/* A request dearer than the whole bucket (window) waits for a full
+ * (empty) one. */
 static double
 needed_tokens (EmberRateLimiter *self,
                double            cost)
 {
   return MIN (cost, self->burst);
+}
+
+/* Called with the mutex held, after refill_locked (now). */
+static gboolean
+has_room_locked (EmberRateLimiter *self,
+                 double            cost)
+{
+  if (self->window > 0)
+    return self->charged + self->in_flight_cost + needed_tokens (self, cost) <=
+           self->burst + TOKEN_EPSILON;
+
+  return self->tokens + TOKEN_EPSILON >= needed_tokens (self, cost);
 }
 
 /* Called with the mutex held, after refill_locked (now). */
@@ -249,20 +348,54 @@ can_grant_locked (EmberRateLimiter *self,
 {
   return now >= self->penalty_until &&
          has_free_slot_locked (self) &&
-         self->tokens + TOKEN_EPSILON >= needed_tokens (self, cost);
+         has_room_locked (self, cost);
+}
+
+/* Called with the mutex held, after refill_locked (now): when the window
+ * will have room for @cost, if nobody else is granted meanwhile (nobody
+ * can: only the head of the queue is). -1 when the requests in flight
+ * alone leave no room: only a release can change that. A release never
+ * makes a finite deadline sooner: its charge is the newest. */
+static gint64
+window_deadline_locked (EmberRateLimiter *self,
+                        double            cost,
+                        gint64            now)
+{
+  double allowed = self->burst - needed_tokens (self, cost) - self->in_flight_cost;
+  double remaining = self->charged;
+  gint64 deadline = MAX (now, self->penalty_until);
+
+  if (allowed < -TOKEN_EPSILON)
+    return -1;
+
+  for (GList *l = self->charges.head; l != NULL && remaining > allowed + TOKEN_EPSILON; l = l->next)
+    {
+      Charge *charge = l->data;
+
+      remaining -= charge->cost;
+      deadline = MAX (deadline, charge->at + self->window);
+    }
+
+  return deadline;
 }
 
 /* Called with the mutex held, after refill_locked (now): when the bucket
  * will hold enough for @cost, if nobody else takes from it (nobody can:
- * only the head of the queue is granted). */
+ * only the head of the queue is granted); see window_deadline_locked()
+ * for a window. */
 static gint64
 tokens_deadline_locked (EmberRateLimiter *self,
                         double            cost,
                         gint64            now)
 {
-  double missing = needed_tokens (self, cost) - self->tokens;
-  gint64 start = MAX (MAX (now, self->last_refill), self->penalty_until);
+  double missing;
+  gint64 start;
 
+  if (self->window > 0)
+    return window_deadline_locked (self, cost, now);
+
+  missing = needed_tokens (self, cost) - self->tokens;
+  start = MAX (MAX (now, self->last_refill), self->penalty_until);
   if (missing <= TOKEN_EPSILON)
     return start;
 
@@ -273,8 +406,58 @@ static void
 grant_locked (EmberRateLimiter *self,
               double            cost)
 {
-  self->tokens -= cost;
+  if (self->window > 0)
+    {
+      g_array_append_val (self->in_flight_costs, cost);
+      self->in_flight_cost += cost;
+    }
+  else
+    {
+      self->tokens -= cost;
+    }
   self->in_flight++;
+}
+
+/* Called with the mutex held, for a window: a request ended now, and the
+ * server charged it before now. Which one is not known, so the cheapest
+ * in flight is taken: after k releases the costs moved to the window never
+ * exceed what the k requests that really ended cost, each stamped no
+ * earlier than its server charge, so every server window sees at most
+ * what this window counted. */
+static void
+charge_release_locked (EmberRateLimiter *self,
+                       gint64            now)
+{
+  GArray *costs = self->in_flight_costs;
+  Charge *newest;
+  guint cheapest = 0;
+  double cost;
+
+  g_assert (costs->len > 0);
+  for (guint i = 1; i < costs->len; i++)
+    if (g_array_index (costs, double, i) < g_array_index (costs, double, cheapest))
+      cheapest = i;
+  cost = g_array_index (costs, double, cheapest);
+  g_array_remove_index_fast (costs, cheapest);
+  self->in_flight_cost = costs->len > 0 ? self->in_flight_cost - cost : 0;
+
+  if (cost <= 0)
+    return;
+
+  newest = g_queue_peek_tail (&self->charges);
+  if (newest != NULL && newest->at >= now)
+    {
+      newest->cost += cost;
+    }
+  else
+    {
+      Charge *charge = g_new (Charge, 1);
+
+      charge->at = now;
+      charge->cost = cost;
+      g_queue_push_tail (&self->charges, charge);
+    }
+  self->charged += cost;
 }
 
 static void
@@ -372,7 +555,10 @@ ember_rate_limiter_acquire (EmberRateLimiter  *self,
           break;
         }
 
-      if (!has_free_slot_locked (self))
+      /* No free slot, or a window filled by the requests in flight: only
+       * a release helps. */
+      deadline = has_free_slot_locked (self) ? tokens_deadline_locked (self, cost, now) : -1;
+      if (deadline < 0)
         {
           g_cond_wait (&self->cond, &self->mutex);
           continue;
@@ -381,7 +567,6 @@ ember_rate_limiter_acquire (EmberRateLimiter  *self,
       /* Only the head sleeps on the clock, and nothing else can make its
        * deadline come sooner; a cancellation wakes the clock itself. The
        * mutex is never held across the wait. */
-      deadline = tokens_deadline_locked (self, cost, now);
       g_mutex_unlock (&self->mutex);
       ember_clock_wait_until (self->clock, deadline, cancellable, &local_error);
       g_mutex_lock (&self->mutex);
@@ -427,7 +612,8 @@ ember_rate_limiter_acquire (EmberRateLimiter  *self,
  * @self: a rate limiter
  *
  * Ends a request granted by ember_rate_limiter_acquire(), freeing its
- * in-flight slot. The cost stays spent.
+ * in-flight slot. The cost stays spent; in a window it counts until a
+ * window from now.
  */
 void
 ember_rate_limiter_release (EmberRateLimiter *self)
@@ -441,6 +627,8 @@ ember_rate_limiter_release (EmberRateLimiter *self)
   if (was_in_flight)
     {
       self->in_flight--;
+      if (self->window > 0)
+        charge_release_locked (self, ember_clock_get_monotonic (self->clock));
       g_cond_broadcast (&self->cond);
     }
   g_mutex_unlock (&self->mutex);
@@ -459,8 +647,8 @@ ember_rate_limiter_release (EmberRateLimiter *self)
  * @self: a rate limiter
  * @usec: how long to grant nothing, e.g. the server's Retry-After
  *
- * Empties the bucket and grants nothing for @usec; penalties do not add
- * up, the later end wins.
+ * Grants nothing for @usec and empties a token bucket (a window keeps its
+ * charges); penalties do not add up, the later end wins.
  */
 void
 ember_rate_limiter_penalize (EmberRateLimiter *self,
@@ -475,11 +663,14 @@ ember_rate_limiter_penalize (EmberRateLimiter *self,
 
   g_mutex_lock (&self->mutex);
   refill_locked (self, now);
-  self->tokens = MIN (self->tokens, 0);
   if (usec > G_MAXINT64 - now)
     usec = G_MAXINT64 - now;
   self->penalty_until = MAX (self->penalty_until, now + usec);
-  self->last_refill = MAX (self->last_refill, self->penalty_until);
+  if (self->window == 0)
+    {
+      self->tokens = MIN (self->tokens, 0);
+      self->last_refill = MAX (self->last_refill, self->penalty_until);
+    }
   g_mutex_unlock (&self->mutex);
 
   ember_metrics_counter_add (ember_metrics_get_default (), "ratelimit.penalties", 1);
@@ -577,4 +768,18 @@ ember_rate_limiter_get_rate (EmberRateLimiter *self)
   g_return_val_if_fail (EMBER_IS_RATE_LIMITER (self), 0);
 
   return self->rate;
+}
+
+/**
+ * ember_rate_limiter_get_window:
+ * @self: a rate limiter
+ *
+ * Returns: the sliding window in µs, 0 for a token bucket
+ */
+GTimeSpan
+ember_rate_limiter_get_window (EmberRateLimiter *self)
+{
+  g_return_val_if_fail (EMBER_IS_RATE_LIMITER (self), 0);
+
+  return self->window;
 }

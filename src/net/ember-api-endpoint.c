@@ -11,10 +11,6 @@
 #include "ember-api-endpoint-private.h"
 #include "ember-auth-session.h"
 
-/* Share of the quota the limiter refills continuously; the rest is the
- * bucket. Together they never exceed the quota in any window. */
-#define SUSTAINED_SHARE 0.9
-
 struct _EmberApiEndpoint
 {
   GObject           parent_instance;
@@ -78,16 +74,17 @@ strip_trailing_slashes (const char *base)
   return copy;
 }
 
+/* The providers' quotas are sliding windows (Gmail and Calendar per user,
+ * Graph per mailbox): the limiter keeps the same one. */
 static EmberRateLimiter *
 make_limiter (EmberClock *clock,
               double      units,
               double      window_seconds,
               guint       max_in_flight)
 {
-  return ember_rate_limiter_new (clock,
-                                 SUSTAINED_SHARE * units / window_seconds,
-                                 MAX (1.0, (1.0 - SUSTAINED_SHARE) * units),
-                                 max_in_flight);
+  return ember_rate_limiter_new_window (clock, units,
+                                        (GTimeSpan) (window_seconds * G_USEC_PER_SEC),
+                                        max_in_flight);
 }
 
 EmberApiEndpoint *

@@ -53,8 +53,9 @@ G_DECLARE_FINAL_TYPE (EmberApiEndpoint, ember_api_endpoint, EMBER, API_ENDPOINT,
  *  - Google Calendar: 600 requests a minute;
  *  - Graph: 10,000 requests per 10 minutes and 4 in flight (per mailbox);
  *  - OAuth: no rate limiter.
- * The limiter refills at 90 % of the quota with a bucket of 10 % of one
- * quota window, so no window of the quota's length ever exceeds it.
+ * The limiter is a sliding window of the quota's length and allowance
+ * (ember_rate_limiter_new_window()): all of it may go at once, and no
+ * window of the quota's length ever exceeds it.
  * @base_url NULL: the real service. */
 EmberApiEndpoint *ember_api_endpoint_new               (EmberApiKind      kind,
                                                         const char       *base_url,

@@ -1,5 +1,6 @@
 /* test-rate-limiter.c: rate, burst, cost, FIFO, concurrency cap,
- * cancellation, penalties and wait metrics
+ * cancellation, penalties and wait metrics, for the token bucket and the
+ * sliding window
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -141,6 +142,7 @@ typedef struct
 {
   EmberRateLimiter *limiter;
   EmberFakeClock   *clock;
+  int               max_cost;
   GMutex            mutex;
   GArray           *grants;
   int               n_active;
@@ -156,7 +158,7 @@ load_thread (gpointer data)
 
   for (int i = 0; i < N_LOAD_ACQUIRES; i++)
     {
-      Grant grant = { .cost = g_rand_int_range (rand, 1, 4) };
+      Grant grant = { .cost = g_rand_int_range (rand, 1, load->max_cost + 1) };
 
       g_assert_true (ember_rate_limiter_acquire (load->limiter, grant.cost, NULL, NULL));
       grant.time = ember_clock_get_monotonic (EMBER_CLOCK (load->clock));
@@ -198,7 +200,7 @@ test_sustained_rate_never_exceeded (void)
   g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
   g_autoptr(EmberRateLimiter) limiter = ember_rate_limiter_new (EMBER_CLOCK (fake),
                                                                 LOAD_RATE, LOAD_BURST, 0);
-  Load load = { .limiter = limiter, .clock = fake, .n_active = N_LOAD_THREADS };
+  Load load = { .limiter = limiter, .clock = fake, .max_cost = 3, .n_active = N_LOAD_THREADS };
   GThread *threads[N_LOAD_THREADS];
   double total_cost = 0;
   gint64 ideal_end;
@@ -582,6 +584,441 @@ test_cost_above_burst (void)
   acquirer_clear (&acquirer);
 }
 
+/* The sliding window. */
+
+#define WINDOW      (10 * S)
+#define ALLOWANCE   100.0
+
+static EmberRateLimiter *
+window_limiter_new (EmberFakeClock *fake,
+                    guint           max_in_flight)
+{
+  return ember_rate_limiter_new_window (EMBER_CLOCK (fake), ALLOWANCE, WINDOW, max_in_flight);
+}
+
+static void
+test_window_burst_to_allowance (void)
+{
+  g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
+  g_autoptr(EmberRateLimiter) limiter = window_limiter_new (fake, 0);
+  Acquirer acquirer = { .limiter = limiter, .clock = EMBER_CLOCK (fake), .cost = 1 };
+  GThread *thread;
+  double burst = 0;
+
+  g_object_get (limiter, "burst", &burst, NULL);
+  g_assert_cmpfloat (burst, ==, ALLOWANCE);
+  g_assert_cmpint (ember_rate_limiter_get_window (limiter), ==, WINDOW);
+  g_assert_cmpfloat (ember_rate_limiter_get_rate (limiter), ==, 10);
+
+  /* The whole allowance at once: Gmail's first page of mail costs far
+   * more than a tenth of the quota, and none of it need wait. */
+  for (int i = 0; i < 5; i++)
+    g_assert_true (ember_rate_limiter_acquire (limiter, 20, NULL, NULL));
+  for (int i = 0; i < 5; i++)
+    ember_rate_limiter_release (limiter);
+  g_assert_cmpuint (ember_rate_limiter_get_waits (limiter), ==, 0);
+
+  /* One unit more waits until those leave the window, a window after
+   * their release, and not a microsecond less. */
+  ember_fake_clock_advance (fake, 2 * S);
+  thread = g_thread_new ("acquirer", acquire_thread, &acquirer);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, WINDOW);
+  ember_fake_clock_set (fake, WINDOW - 1);
+  g_assert_cmpuint (ember_rate_limiter_get_n_waiting (limiter), ==, 1);
+  ember_fake_clock_set (fake, WINDOW);
+  g_thread_join (thread);
+  g_assert_true (acquirer.result);
+  g_assert_cmpint (acquirer.granted_at, ==, WINDOW);
+
+  /* An idle window gives the whole allowance again, never more. */
+  ember_fake_clock_advance (fake, 5 * WINDOW);
+  g_assert_true (ember_rate_limiter_acquire (limiter, ALLOWANCE, NULL, NULL));
+  ember_rate_limiter_release (limiter);
+  g_assert_cmpuint (ember_rate_limiter_get_waits (limiter), ==, 1);
+  acquirer.result = FALSE;
+  thread = g_thread_new ("acquirer", acquire_thread, &acquirer);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, 6 * WINDOW + WINDOW);
+  ember_fake_clock_set (fake, 7 * WINDOW);
+  g_thread_join (thread);
+  g_assert_true (acquirer.result);
+
+  acquirer_clear (&acquirer);
+}
+
+/* The server charges a request somewhere between its grant and its
+ * reply; the window has to count it until a window after the reply. */
+static void
+test_window_counts_from_release (void)
+{
+  g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
+  g_autoptr(EmberRateLimiter) limiter = window_limiter_new (fake, 0);
+  Acquirer acquirer = { .limiter = limiter, .clock = EMBER_CLOCK (fake), .cost = 50 };
+  GThread *thread;
+
+  g_assert_true (ember_rate_limiter_acquire (limiter, 60, NULL, NULL));
+  ember_fake_clock_advance (fake, 3 * S);
+
+  /* In flight, it fills the window for good: only its release can make
+   * room, so the waiter does not sleep on the clock. */
+  thread = g_thread_new ("acquirer", acquire_thread, &acquirer);
+  assert_eventually (ember_rate_limiter_get_n_waiting (limiter) == 1);
+  g_usleep (10 * 1000);
+  g_assert_cmpuint (ember_fake_clock_get_n_waiters (fake), ==, 0);
+
+  /* Released at 3 s, it counts until 13 s, not 10 s. */
+  ember_rate_limiter_release (limiter);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, 3 * S + WINDOW);
+  ember_fake_clock_set (fake, WINDOW);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpuint (ember_rate_limiter_get_n_waiting (limiter), ==, 1);
+  ember_fake_clock_set (fake, 3 * S + WINDOW);
+  g_thread_join (thread);
+  g_assert_true (acquirer.result);
+  g_assert_cmpint (acquirer.granted_at, ==, 3 * S + WINDOW);
+
+  acquirer_clear (&acquirer);
+}
+
+/* Release does not say which request ended: the window must assume the
+ * cheapest did, or a dear request still in flight could be counted from
+ * too early. */
+static void
+test_window_release_takes_cheapest (void)
+{
+  g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
+  g_autoptr(EmberRateLimiter) limiter = ember_rate_limiter_new_window (EMBER_CLOCK (fake), 10, 1 * S, 0);
+  Acquirer acquirer = { .limiter = limiter, .clock = EMBER_CLOCK (fake), .cost = 3 };
+  GThread *thread;
+
+  g_assert_true (ember_rate_limiter_acquire (limiter, 8, NULL, NULL));
+  g_assert_true (ember_rate_limiter_acquire (limiter, 1, NULL, NULL));
+  ember_fake_clock_set (fake, 500 * MS);
+  ember_rate_limiter_release (limiter);
+  ember_fake_clock_set (fake, 700 * MS);
+  ember_rate_limiter_release (limiter);
+
+  /* 1 unit charged at 0.5 s and 8 at 0.7 s: 3 more fit once both have
+   * left, at 1.7 s (had the 8 been charged at 0.5 s, 1.5 s). */
+  thread = g_thread_new ("acquirer", acquire_thread, &acquirer);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, 1700 * MS);
+  ember_fake_clock_set (fake, 1700 * MS);
+  g_thread_join (thread);
+  g_assert_true (acquirer.result);
+  g_assert_cmpint (acquirer.granted_at, ==, 1700 * MS);
+
+  acquirer_clear (&acquirer);
+}
+
+#define LOAD_WINDOW     (1 * S)
+#define LOAD_ALLOWANCE  60.0
+
+/* Sum of the grants in (@until - LOAD_WINDOW, @until] (grants sorted by
+ * time; each was released when granted, so its charge is at its grant). */
+static double
+window_sum (GArray *grants,
+            gint64  until)
+{
+  double sum = 0;
+
+  for (guint i = 0; i < grants->len; i++)
+    {
+      const Grant *grant = &g_array_index (grants, Grant, i);
+
+      if (grant->time > until - LOAD_WINDOW && grant->time <= until)
+        sum += grant->cost;
+    }
+
+  return sum;
+}
+
+static void
+test_window_never_exceeded (void)
+{
+  g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
+  g_autoptr(EmberRateLimiter) limiter = ember_rate_limiter_new_window (EMBER_CLOCK (fake),
+                                                                       LOAD_ALLOWANCE, LOAD_WINDOW, 0);
+  Load load = { .limiter = limiter, .clock = fake, .max_cost = 20, .n_active = N_LOAD_THREADS };
+  GThread *threads[N_LOAD_THREADS];
+  double total_cost = 0;
+  guint n_windows = 0;
+
+  g_mutex_init (&load.mutex);
+  for (int i = 0; i < N_LOAD_THREADS; i++)
+    load.seeds[i] = g_test_rand_int ();
+  load.grants = g_array_new (FALSE, FALSE, sizeof (Grant));
+
+  for (int i = 0; i < N_LOAD_THREADS; i++)
+    threads[i] = g_thread_new ("load", load_thread, &load);
+
+  /* The clock always lands exactly on the head's deadline, so that every
+   * wait can be checked for being no longer than needed. */
+  for (;;)
+    {
+      assert_eventually (load_is_blocked (&load));
+      if (g_atomic_int_get (&load.n_active) == 0)
+        break;
+      g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), >,
+                       ember_clock_get_monotonic (EMBER_CLOCK (fake)));
+      ember_fake_clock_set (fake, ember_fake_clock_get_next_deadline (fake));
+    }
+
+  for (int i = 0; i < N_LOAD_THREADS; i++)
+    g_thread_join (threads[i]);
+
+  g_assert_cmpuint (load.grants->len, ==, N_LOAD_THREADS * N_LOAD_ACQUIRES);
+  g_array_sort (load.grants, compare_grants);
+
+  for (guint i = 0; i < load.grants->len; i++)
+    {
+      const Grant *grant = &g_array_index (load.grants, Grant, i);
+      double sum = window_sum (load.grants, grant->time);
+
+      total_cost += grant->cost;
+      /* Never more than the allowance in any window ... */
+      if (sum > LOAD_ALLOWANCE)
+        g_error ("%.0f units granted in the window ending at %" G_GINT64_FORMAT " µs; at most %.0f allowed",
+                 sum, grant->time, LOAD_ALLOWANCE);
+
+      /* ... and no wait longer than needed: the first grant at a new time
+       * did not fit a microsecond earlier (FIFO makes the others wait for
+       * it, so only the earliest-granted one is checked). */
+      if (grant->time > 0 && (i == 0 || g_array_index (load.grants, Grant, i - 1).time < grant->time))
+        {
+          gboolean some_did_not_fit = FALSE;
+
+          for (guint j = i; j < load.grants->len && g_array_index (load.grants, Grant, j).time == grant->time; j++)
+            if (window_sum (load.grants, grant->time - 1) + g_array_index (load.grants, Grant, j).cost >
+                LOAD_ALLOWANCE)
+              some_did_not_fit = TRUE;
+          g_assert_true (some_did_not_fit);
+          n_windows++;
+        }
+    }
+
+  /* Far more than one window's allowance went through. */
+  g_assert_cmpfloat (total_cost, >, 10 * LOAD_ALLOWANCE);
+  g_assert_cmpuint (n_windows, >, 10);
+
+  g_array_unref (load.grants);
+  g_mutex_clear (&load.mutex);
+}
+
+static void
+test_window_fifo (void)
+{
+  g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
+  g_autoptr(EmberRateLimiter) limiter = ember_rate_limiter_new_window (EMBER_CLOCK (fake), 10, 1 * S, 0);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  GMutex order_mutex;
+  Acquirer acquirers[] = {
+    { .name = "big", .cost = 10 },
+    { .name = "small-1", .cost = 6 },
+    { .name = "small-2", .cost = 5 },
+  };
+  GThread *threads[G_N_ELEMENTS (acquirers)];
+
+  g_mutex_init (&order_mutex);
+  for (guint i = 0; i < G_N_ELEMENTS (acquirers); i++)
+    {
+      acquirers[i].limiter = limiter;
+      acquirers[i].clock = EMBER_CLOCK (fake);
+      acquirers[i].order = order;
+      acquirers[i].order_mutex = &order_mutex;
+    }
+
+  /* 6 units charged at 0 s, 4 at 0.5 s. */
+  g_assert_true (ember_rate_limiter_acquire (limiter, 6, NULL, NULL));
+  ember_rate_limiter_release (limiter);
+  ember_fake_clock_set (fake, 500 * MS);
+  g_assert_true (ember_rate_limiter_acquire (limiter, 4, NULL, NULL));
+  ember_rate_limiter_release (limiter);
+
+  start_in_order (limiter, acquirers, threads, G_N_ELEMENTS (acquirers));
+
+  /* At 1 s small-1 would fit (4 + 6), but the big head needs an empty
+   * window (1.5 s) and nobody passes it. */
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, 1500 * MS);
+  ember_fake_clock_set (fake, 1 * S);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpuint (ember_rate_limiter_get_n_waiting (limiter), ==, 3);
+  g_assert_cmpuint (order->len, ==, 0);
+
+  ember_fake_clock_set (fake, 1500 * MS);
+  g_thread_join (threads[0]);
+  g_assert_cmpint (acquirers[0].granted_at, ==, 1500 * MS);
+
+  /* The big one filled the window again: both small ones wait for it,
+   * then the second for the first (6 + 5 > 10). */
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, 2500 * MS);
+  ember_fake_clock_set (fake, 2500 * MS);
+  g_thread_join (threads[1]);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, 3500 * MS);
+  ember_fake_clock_set (fake, 3500 * MS);
+  g_thread_join (threads[2]);
+
+  g_assert_cmpuint (order->len, ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (acquirers); i++)
+    {
+      g_assert_true (acquirers[i].result);
+      g_assert_cmpstr (g_ptr_array_index (order, i), ==, acquirers[i].name);
+    }
+  g_assert_cmpint (acquirers[1].granted_at, ==, 2500 * MS);
+  g_assert_cmpint (acquirers[2].granted_at, ==, 3500 * MS);
+
+  for (guint i = 0; i < G_N_ELEMENTS (acquirers); i++)
+    acquirer_clear (&acquirers[i]);
+  g_mutex_clear (&order_mutex);
+}
+
+static void
+test_window_cancel (void)
+{
+  g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
+  g_autoptr(EmberRateLimiter) limiter = window_limiter_new (fake, 0);
+  Acquirer on_release = { .limiter = limiter, .clock = EMBER_CLOCK (fake), .cost = 1 };
+  Acquirer on_clock = { .limiter = limiter, .clock = EMBER_CLOCK (fake), .cost = 1 };
+  Acquirer behind = { .limiter = limiter, .clock = EMBER_CLOCK (fake), .cost = 1 };
+  GThread *thread;
+  GThread *behind_thread;
+  gint64 cancelled_at;
+
+  on_release.cancellable = g_cancellable_new ();
+  on_clock.cancellable = g_cancellable_new ();
+
+  /* A head waiting for a release (the window is full of requests in
+   * flight) ... */
+  g_assert_true (ember_rate_limiter_acquire (limiter, ALLOWANCE, NULL, NULL));
+  thread = g_thread_new ("on-release", acquire_thread, &on_release);
+  assert_eventually (ember_rate_limiter_get_n_waiting (limiter) == 1);
+  cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (on_release.cancellable);
+  g_thread_join (thread);
+  g_assert_false (on_release.result);
+  g_assert_error (on_release.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (on_release.returned_at - cancelled_at, <, 100 * MS);
+  g_assert_cmpuint (ember_rate_limiter_get_n_waiting (limiter), ==, 0);
+
+  /* ... and one asleep on the clock, with another queued behind it. */
+  ember_rate_limiter_release (limiter);
+  thread = g_thread_new ("on-clock", acquire_thread, &on_clock);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  behind_thread = g_thread_new ("behind", acquire_thread, &behind);
+  assert_eventually (ember_rate_limiter_get_n_waiting (limiter) == 2);
+  cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (on_clock.cancellable);
+  g_thread_join (thread);
+  g_assert_false (on_clock.result);
+  g_assert_error (on_clock.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (on_clock.returned_at - cancelled_at, <, 100 * MS);
+
+  /* The cancelled ones spent nothing: the one behind gets its unit as
+   * soon as the allowance leaves the window. */
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, WINDOW);
+  ember_fake_clock_set (fake, WINDOW);
+  g_thread_join (behind_thread);
+  g_assert_true (behind.result);
+  g_assert_cmpint (behind.granted_at, ==, WINDOW);
+  g_assert_cmpuint (ember_rate_limiter_get_in_flight (limiter), ==, 0);
+  g_assert_true (ember_rate_limiter_acquire (limiter, ALLOWANCE - 1, NULL, NULL));
+  ember_rate_limiter_release (limiter);
+
+  acquirer_clear (&on_release);
+  acquirer_clear (&on_clock);
+  acquirer_clear (&behind);
+}
+
+static void
+test_window_penalize (void)
+{
+  g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
+  g_autoptr(EmberRateLimiter) limiter = window_limiter_new (fake, 0);
+  Acquirer acquirer = { .limiter = limiter, .clock = EMBER_CLOCK (fake), .cost = 1 };
+  GThread *thread;
+
+  g_assert_true (ember_rate_limiter_acquire (limiter, 40, NULL, NULL));
+  ember_rate_limiter_release (limiter);
+
+  /* A 429 holds everyone for its Retry-After ... */
+  ember_rate_limiter_penalize (limiter, 2 * S);
+  thread = g_thread_new ("acquirer", acquire_thread, &acquirer);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, 2 * S);
+  ember_fake_clock_set (fake, 2 * S);
+  g_thread_join (thread);
+  g_assert_true (acquirer.result);
+  g_assert_cmpint (acquirer.granted_at, ==, 2 * S);
+
+  /* ... and the window still holds what was spent before it: 41 units,
+   * so 59 more fit and 60 do not. */
+  g_assert_true (ember_rate_limiter_acquire (limiter, 59, NULL, NULL));
+  ember_rate_limiter_release (limiter);
+  acquirer.cost = 1;
+  acquirer.result = FALSE;
+  thread = g_thread_new ("acquirer", acquire_thread, &acquirer);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, WINDOW);
+  ember_fake_clock_set (fake, WINDOW);
+  g_thread_join (thread);
+  g_assert_true (acquirer.result);
+
+  acquirer_clear (&acquirer);
+}
+
+static void
+test_window_cost_above_allowance (void)
+{
+  g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
+  g_autoptr(EmberRateLimiter) limiter = window_limiter_new (fake, 0);
+  Acquirer acquirer = { .limiter = limiter, .clock = EMBER_CLOCK (fake), .cost = 3 * ALLOWANCE };
+  GThread *thread;
+
+  g_assert_true (ember_rate_limiter_acquire (limiter, 1, NULL, NULL));
+  ember_rate_limiter_release (limiter);
+  ember_fake_clock_set (fake, 1 * S);
+
+  /* Dearer than the allowance: it can only go into an empty window. */
+  thread = g_thread_new ("acquirer", acquire_thread, &acquirer);
+  g_assert_true (ember_fake_clock_wait_for_waiters (fake, 1, REAL_TIMEOUT));
+  g_assert_cmpint (ember_fake_clock_get_next_deadline (fake), ==, WINDOW);
+  ember_fake_clock_set (fake, WINDOW);
+  g_thread_join (thread);
+  g_assert_true (acquirer.result);
+  g_assert_cmpint (acquirer.granted_at, ==, WINDOW);
+
+  acquirer_clear (&acquirer);
+}
+
+static void
+test_window_cap (void)
+{
+  g_autoptr(EmberFakeClock) fake = ember_fake_clock_new (0);
+  g_autoptr(EmberRateLimiter) limiter = window_limiter_new (fake, 1);
+  Acquirer acquirer = { .limiter = limiter, .clock = EMBER_CLOCK (fake), .cost = 1 };
+  GThread *thread;
+
+  g_assert_true (ember_rate_limiter_acquire (limiter, 1, NULL, NULL));
+  thread = g_thread_new ("acquirer", acquire_thread, &acquirer);
+  assert_eventually (ember_rate_limiter_get_n_waiting (limiter) == 1);
+  g_usleep (10 * 1000);
+  g_assert_cmpuint (ember_fake_clock_get_n_waiters (fake), ==, 0);
+  g_assert_cmpuint (ember_rate_limiter_get_n_waiting (limiter), ==, 1);
+
+  ember_rate_limiter_release (limiter);
+  g_thread_join (thread);
+  g_assert_true (acquirer.result);
+  g_assert_cmpint (acquirer.granted_at, ==, 0);
+
+  acquirer_clear (&acquirer);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -597,6 +1034,15 @@ main (int   argc,
   g_test_add_func ("/ember/core/rate-limiter/penalize", test_penalize);
   g_test_add_func ("/ember/core/rate-limiter/wait-metrics", test_wait_metrics);
   g_test_add_func ("/ember/core/rate-limiter/cost-above-burst", test_cost_above_burst);
+  g_test_add_func ("/ember/core/rate-limiter/window/burst-to-allowance", test_window_burst_to_allowance);
+  g_test_add_func ("/ember/core/rate-limiter/window/counts-from-release", test_window_counts_from_release);
+  g_test_add_func ("/ember/core/rate-limiter/window/release-takes-cheapest", test_window_release_takes_cheapest);
+  g_test_add_func ("/ember/core/rate-limiter/window/never-exceeded", test_window_never_exceeded);
+  g_test_add_func ("/ember/core/rate-limiter/window/fifo", test_window_fifo);
+  g_test_add_func ("/ember/core/rate-limiter/window/cancel", test_window_cancel);
+  g_test_add_func ("/ember/core/rate-limiter/window/penalize", test_window_penalize);
+  g_test_add_func ("/ember/core/rate-limiter/window/cost-above-allowance", test_window_cost_above_allowance);
+  g_test_add_func ("/ember/core/rate-limiter/window/cap", test_window_cap);
 
   return g_test_run ();
 }

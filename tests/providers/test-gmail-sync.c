@@ -293,11 +293,15 @@ test_inbox_first (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(EmberGmailProvider) provider = NULL;
   g_autoptr(EmberMessageRecord) probe = NULL;
+  g_autoptr(EmberRateLimiter) limiter = NULL;
   g_auto(GStrv) inbox = NULL;
+  EmberFakeServerOptions options;
   guint n_stored;
   guint batch;
 
-  gmail_fixture_init (&fixture, NULL);
+  /* Gmail's real per-user quota, on: 6,000 units a minute. */
+  ember_fake_server_options_init (&options);
+  gmail_fixture_init (&fixture, &options);
   first.cancellable = cancellable;
   report = ember_sync_report_new (cancel_after_first_page_cb, &first, NULL);
   provider = gmail_fixture_new_provider (&fixture);
@@ -307,6 +311,12 @@ test_inbox_first (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (first.cancelled);
   g_clear_error (&error);
+
+  /* The quota allows that much at once: the newest mail did not wait for
+   * it. */
+  limiter = ember_api_endpoint_ref_rate_limiter (fixture.mail_endpoint);
+  g_assert_nonnull (limiter);
+  g_assert_cmpuint (ember_rate_limiter_get_waits (limiter), ==, 0);
 
   /* Exactly the first batch: the newest INBOX messages, nothing older. */
   inbox = ember_fake_server_list_message_ids (fixture.server, GMAIL_TEST_EMAIL, "INBOX", NULL);

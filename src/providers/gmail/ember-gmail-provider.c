@@ -185,8 +185,8 @@ get_array_member (JsonObject *object,
 }
 
 /* The batch size, lowered so that one batch never costs more than the
- * mail endpoint's rate limiter holds: a dearer request would leave the
- * bucket in debt and overshoot the quota window. */
+ * mail endpoint's rate limiter allows at once: a dearer request would wait
+ * for an empty window and still overshoot the quota. */
 static guint
 effective_batch_size (EmberGmailProvider *self)
 {
@@ -1231,10 +1231,8 @@ ember_gmail_endpoint_set_quota (EmberApiEndpoint *endpoint,
   g_return_if_fail (EMBER_IS_CLOCK (clock));
   g_return_if_fail (units > 0 && window_seconds > 0);
 
-  limiter = ember_rate_limiter_new (clock,
-                                    EMBER_GMAIL_QUOTA_SUSTAINED_SHARE * units / window_seconds,
-                                    MAX (1.0, EMBER_GMAIL_QUOTA_BURST_SHARE * units),
-                                    0);
+  limiter = ember_rate_limiter_new_window (clock, units,
+                                           (GTimeSpan) (window_seconds * G_USEC_PER_SEC), 0);
   ember_api_endpoint_set_rate_limiter (endpoint, limiter);
 }
 

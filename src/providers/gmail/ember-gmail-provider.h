@@ -23,16 +23,11 @@ G_BEGIN_DECLS
  * "incremental"), "calendars" and "calendar:<calendar id>". */
 #define EMBER_GMAIL_RESOURCE_MAIL "mail"
 
-/* How the Gmail rate limiter spends a quota window: it refills at 90 % of
- * the quota and holds at most 8 %, so no window ever sees more than 98 %
- * of what Google allows; the rest absorbs requests that reach Google later
- * than the limiter granted them (a window full to the last unit turns any
- * such delay into 429s). */
-#define EMBER_GMAIL_QUOTA_SUSTAINED_SHARE 0.90
-#define EMBER_GMAIL_QUOTA_BURST_SHARE     0.08
-
 /* Gives the Gmail endpoint @endpoint a rate limiter (on its clock) for a
- * per-user quota of @units per @window_seconds, shared as above. */
+ * per-user quota of @units per @window_seconds: a sliding window like
+ * Google's, so the newest mail may take the whole allowance at once. A
+ * request counts until a window after its reply, by when Google has
+ * charged it, so no window on Google's side sees more than @units. */
 void                ember_gmail_endpoint_set_quota          (EmberApiEndpoint *endpoint,
                                                              EmberClock       *clock,
                                                              double            units,
@@ -67,9 +62,9 @@ EmberApiEndpoint   *ember_gmail_provider_get_calendar_endpoint (EmberGmailProvid
 
 /* The most messages.get calls per batch, 1..EMBER_GMAIL_MAX_BATCH_SIZE.
  * A sync uses fewer when a batch would cost more than the mail endpoint's
- * rate limiter holds ("burst"), so that its pacing never overshoots the
- * quota: 24 with the default Gmail quota (6,000 units a minute, a 480-unit
- * bucket, 20 units per get). */
+ * rate limiter allows at once ("burst"), since such a batch could never
+ * pass: never with the default Gmail quota (6,000 units a minute, 20 units
+ * per get). */
 void                ember_gmail_provider_set_batch_size     (EmberGmailProvider *self,
                                                              guint               batch_size);
 guint               ember_gmail_provider_get_batch_size     (EmberGmailProvider *self);
