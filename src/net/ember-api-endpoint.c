@@ -82,7 +82,7 @@ make_limiter (EmberClock *clock,
               double      window_seconds,
               guint       max_in_flight)
 {
-  return ember_rate_limiter_new_window (clock, units,
+  return ember_rate_limiter_new_window (clock, units * EMBER_QUOTA_SHARE,
                                         (GTimeSpan) (window_seconds * G_USEC_PER_SEC),
                                         max_in_flight);
 }

@@ -10,6 +10,12 @@
 
 G_BEGIN_DECLS
 
+/* The share of a provider's quota Ember's limiters spend: the services'
+ * own accounting (when a request counts, clock skew, calls we time out on
+ * that still arrive) is never exactly ours, and a 429 costs more than the
+ * margin. */
+#define EMBER_QUOTA_SHARE 0.95
+
 typedef enum
 {
   EMBER_API_KIND_GMAIL,

@@ -1231,7 +1231,7 @@ ember_gmail_endpoint_set_quota (EmberApiEndpoint *endpoint,
   g_return_if_fail (EMBER_IS_CLOCK (clock));
   g_return_if_fail (units > 0 && window_seconds > 0);
 
-  limiter = ember_rate_limiter_new_window (clock, units,
+  limiter = ember_rate_limiter_new_window (clock, units * EMBER_QUOTA_SHARE,
                                            (GTimeSpan) (window_seconds * G_USEC_PER_SEC), 0);
   ember_api_endpoint_set_rate_limiter (endpoint, limiter);
 }

@@ -27,7 +27,8 @@ G_BEGIN_DECLS
  * per-user quota of @units per @window_seconds: a sliding window like
  * Google's, so the newest mail may take the whole allowance at once. A
  * request counts until a window after its reply, by when Google has
- * charged it, so no window on Google's side sees more than @units. */
+ * charged it, so no window on Google's side sees more than @units; the
+ * limiter spends EMBER_QUOTA_SHARE of it. */
 void                ember_gmail_endpoint_set_quota          (EmberApiEndpoint *endpoint,
                                                              EmberClock       *clock,
                                                              double            units,
