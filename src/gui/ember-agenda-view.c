@@ -34,6 +34,8 @@ struct _EmberAgendaView
   gint64         event_to_show;      /* ember_agenda_view_show_event (), not yet there */
   gint64         selected_event;     /* kept selected across reloads */
   guint          scroll_tick;        /* scrolls to the selected row once laid out */
+  double         kept_scroll;        /* where a reload found the list scrolled */
+  guint          restore_frames;     /* frames waited to restore it */
 
   GtkStack      *stack;
   AdwStatusPage *error_page;
@@ -430,6 +432,14 @@ show_events (EmberAgendaView *self,
     }
   g_array_sort (entries, compare_entries);
 
+  /* Rebuilding the rows scrolls to the top: a reload after a sync must
+   * leave the list where the person (or show_event ()) put it. */
+  {
+    GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->list_box), GTK_TYPE_SCROLLED_WINDOW);
+
+    if (scrolled != NULL && self->scroll_tick == 0)
+      self->kept_scroll = gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)));
+  }
   remove_all_rows (self);
   for (guint i = 0; i < entries->len; i++)
     {
@@ -500,6 +510,35 @@ scroll_to_selected_tick (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+/* Puts the list back where it was before a reload once the new rows are
+ * laid out far enough. */
+static gboolean
+restore_scroll_tick (GtkWidget     *widget,
+                     GdkFrameClock *frame_clock,
+                     gpointer       user_data)
+{
+  EmberAgendaView *self = EMBER_AGENDA_VIEW (widget);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->list_box), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+
+  if (scrolled == NULL)
+    {
+      self->scroll_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  /* A list that got shorter never reaches the old place: it stops at its end. */
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  if ((gtk_adjustment_get_page_size (adjustment) <= 0 ||
+       gtk_adjustment_get_upper (adjustment) < self->kept_scroll + gtk_adjustment_get_page_size (adjustment)) &&
+      ++self->restore_frames < 30)
+    return G_SOURCE_CONTINUE;
+
+  gtk_adjustment_set_value (adjustment, self->kept_scroll);
+  self->scroll_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
 /* After a reload: selects the event asked for and scrolls to it, or again
  * the one selected before, whose row was rebuilt. */
 static void
@@ -520,6 +559,9 @@ select_event_rows (EmberAgendaView *self)
 
   if (self->selected_event != 0)
     gtk_list_box_select_row (self->list_box, find_event_row (self, self->selected_event));
+  self->restore_frames = 0;
+  if (self->kept_scroll > 0 && self->scroll_tick == 0)
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), restore_scroll_tick, NULL, NULL);
 }
 
 static void

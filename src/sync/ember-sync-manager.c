@@ -80,6 +80,7 @@ typedef struct
 {
   guint new_messages;
   guint changed_events;
+  gint64 finished;   /* real time, taken before the store records the success */
 } SyncOutcome;
 
 struct _EmberSyncManager
@@ -388,6 +389,7 @@ sync_job_thread (GTask        *task,
   g_autoptr(EmberProvider) provider = NULL;
   g_autoptr(GError) error = NULL;
   SyncOutcome *outcome;
+  gint64 finished;
 
   account = ember_store_get_account_sync (self->store, job->account_id, cancellable, &error);
   if (account != NULL)
@@ -413,9 +415,13 @@ sync_job_thread (GTask        *task,
       return;
     }
 
+  /* Taken first, so the live last success is never later than the stored
+   * one: status from the running app and from the store then agree. */
+  finished = g_get_real_time ();
   record_outcome (self->store, job->account_id, NULL);
 
   outcome = g_new0 (SyncOutcome, 1);
+  outcome->finished = finished;
   outcome->new_messages = ember_sync_report_get_new_messages (job->report);
   outcome->changed_events = ember_sync_report_get_changed_events (job->report);
   g_task_return_pointer (task, outcome, g_free);
@@ -448,7 +454,7 @@ sync_job_done_cb (GObject      *object,
       if (outcome != NULL)
         {
           g_clear_pointer (&info->last_error, ember_user_error_free);
-          info->last_success = g_get_real_time ();
+          info->last_success = outcome->finished;
           set_account_status (self, info, EMBER_SYNC_STATUS_IDLE);
           g_signal_emit (self, signals[ACCOUNT_SYNCED], 0,
                          info->account_id, outcome->new_messages, outcome->changed_events);
