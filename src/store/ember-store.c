@@ -609,50 +609,113 @@ delete_missing (EmberDbConnection  *connection,
   return TRUE;
 }
 
-static gboolean
-save_folder_page_cb (EmberDbConnection  *connection,
-                     gpointer            user_data,
-                     GCancellable       *cancellable,
-                     GError            **error)
+/* Folder and calendar pages share one shape: records keyed by provider
+ * id, deleted ids, and a complete flag under which the stored rows the page
+ * leaves out go. */
+typedef gboolean (*SaveListItemFunc) (EmberDbConnection  *connection,
+                                      gint64              account_id,
+                                      gconstpointer       item,
+                                      char              **provider_id,
+                                      GError            **error);
+
+typedef struct
 {
-  PageWrite *data = user_data;
-  const EmberFolderPage *page = data->page;
+  const char       *select_sql; /* provider ids of one account's rows */
+  const char       *delete_sql; /* one row by account and provider id */
+  SaveListItemFunc  save_item;  /* checks and upserts one record */
+} ListTable;
+
+typedef struct
+{
+  EmberStore      *store;
+  gint64           account_id;
+  const ListTable *table;
+  const char      *resource;
+  const char      *cursor;
+  const char      *phase;
+  GPtrArray       *items;
+  GPtrArray       *deleted_ids;
+  gboolean         complete;
+} ListPageWrite;
+
+static gboolean
+save_list_page_cb (EmberDbConnection  *connection,
+                   gpointer            user_data,
+                   GCancellable       *cancellable,
+                   GError            **error)
+{
+  ListPageWrite *data = user_data;
+  const ListTable *table = data->table;
   g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (!require_account (connection, data->account_id, error))
     return FALSE;
 
-  for (guint i = 0; page->folders != NULL && i < page->folders->len; i++)
+  for (guint i = 0; data->items != NULL && i < data->items->len; i++)
     {
-      const EmberFolderRecord *folder = g_ptr_array_index (page->folders, i);
+      char *provider_id = NULL;
 
-      if (!require_string (folder->provider_id, _("a folder id"), error) ||
-          !require_string (folder->name, _("a folder name"), error) ||
-          !upsert_folder (connection, data->account_id, folder, error))
+      if (!table->save_item (connection, data->account_id, g_ptr_array_index (data->items, i),
+                             &provider_id, error))
         return FALSE;
-      g_hash_table_add (keep, folder->provider_id);
+      g_hash_table_add (keep, provider_id);
     }
 
-  for (guint i = 0; page->deleted_ids != NULL && i < page->deleted_ids->len; i++)
-    if (!delete_by_provider_id (connection,
-                                "DELETE FROM folders WHERE account_id = ?1 AND provider_id = ?2",
-                                data->account_id, g_ptr_array_index (page->deleted_ids, i), error))
+  for (guint i = 0; data->deleted_ids != NULL && i < data->deleted_ids->len; i++)
+    if (!delete_by_provider_id (connection, table->delete_sql,
+                                data->account_id, g_ptr_array_index (data->deleted_ids, i), error))
       return FALSE;
 
-  if (page->complete &&
-      !delete_missing (connection,
-                       "SELECT provider_id FROM folders WHERE account_id = ?1",
-                       "DELETE FROM folders WHERE account_id = ?1 AND provider_id = ?2",
-                       data->account_id, keep, error))
+  if (data->complete &&
+      !delete_missing (connection, table->select_sql, table->delete_sql, data->account_id, keep, error))
     return FALSE;
 
-  if (page->resource != NULL &&
-      !upsert_cursor (connection, data->account_id, page->resource, page->cursor, page->phase,
+  if (data->resource != NULL &&
+      !upsert_cursor (connection, data->account_id, data->resource, data->cursor, data->phase,
                       now_seconds (data->store), error))
     return FALSE;
 
   return !check_cancelled (cancellable, error);
 }
+
+static gboolean
+save_list_page (ListPageWrite  *data,
+                const char     *error_prefix,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  if (!ember_db_pool_write_sync (data->store->pool, save_list_page_cb, data, cancellable, error))
+    {
+      g_prefix_error (error, "%s", error_prefix);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+save_folder_item (EmberDbConnection  *connection,
+                  gint64              account_id,
+                  gconstpointer       item,
+                  char              **provider_id,
+                  GError            **error)
+{
+  const EmberFolderRecord *folder = item;
+
+  if (!require_string (folder->provider_id, _("a folder id"), error) ||
+      !require_string (folder->name, _("a folder name"), error) ||
+      !upsert_folder (connection, account_id, folder, error))
+    return FALSE;
+  *provider_id = folder->provider_id;
+
+  return TRUE;
+}
+
+static const ListTable folder_table = {
+  "SELECT provider_id FROM folders WHERE account_id = ?1",
+  "DELETE FROM folders WHERE account_id = ?1 AND provider_id = ?2",
+  save_folder_item,
+};
 
 gboolean
 ember_store_save_folder_page_sync (EmberStore             *self,
@@ -661,19 +724,16 @@ ember_store_save_folder_page_sync (EmberStore             *self,
                                    GCancellable           *cancellable,
                                    GError                **error)
 {
-  PageWrite data = { self, account_id, page, NULL };
+  ListPageWrite data;
 
   g_return_val_if_fail (EMBER_IS_STORE (self), FALSE);
   g_return_val_if_fail (page != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!ember_db_pool_write_sync (self->pool, save_folder_page_cb, &data, cancellable, error))
-    {
-      g_prefix_error (error, _("Could not save the folders: "));
-      return FALSE;
-    }
+  data = (ListPageWrite) { self, account_id, &folder_table, page->resource, page->cursor, page->phase,
+                           page->folders, page->deleted_ids, page->complete };
 
-  return TRUE;
+  return save_list_page (&data, _("Could not save the folders: "), cancellable, error);
 }
 
 /* Messages */
@@ -1136,49 +1196,28 @@ upsert_calendar (EmberDbConnection          *connection,
 }
 
 static gboolean
-save_calendar_page_cb (EmberDbConnection  *connection,
-                       gpointer            user_data,
-                       GCancellable       *cancellable,
-                       GError            **error)
+save_calendar_item (EmberDbConnection  *connection,
+                    gint64              account_id,
+                    gconstpointer       item,
+                    char              **provider_id,
+                    GError            **error)
 {
-  PageWrite *data = user_data;
-  const EmberCalendarPage *page = data->page;
-  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  const EmberCalendarRecord *calendar = item;
 
-  if (!require_account (connection, data->account_id, error))
+  if (!require_string (calendar->provider_id, _("a calendar id"), error) ||
+      !require_string (calendar->name, _("a calendar name"), error) ||
+      !upsert_calendar (connection, account_id, calendar, error))
     return FALSE;
+  *provider_id = calendar->provider_id;
 
-  for (guint i = 0; page->calendars != NULL && i < page->calendars->len; i++)
-    {
-      const EmberCalendarRecord *calendar = g_ptr_array_index (page->calendars, i);
-
-      if (!require_string (calendar->provider_id, _("a calendar id"), error) ||
-          !require_string (calendar->name, _("a calendar name"), error) ||
-          !upsert_calendar (connection, data->account_id, calendar, error))
-        return FALSE;
-      g_hash_table_add (keep, calendar->provider_id);
-    }
-
-  for (guint i = 0; page->deleted_ids != NULL && i < page->deleted_ids->len; i++)
-    if (!delete_by_provider_id (connection,
-                                "DELETE FROM calendars WHERE account_id = ?1 AND provider_id = ?2",
-                                data->account_id, g_ptr_array_index (page->deleted_ids, i), error))
-      return FALSE;
-
-  if (page->complete &&
-      !delete_missing (connection,
-                       "SELECT provider_id FROM calendars WHERE account_id = ?1",
-                       "DELETE FROM calendars WHERE account_id = ?1 AND provider_id = ?2",
-                       data->account_id, keep, error))
-    return FALSE;
-
-  if (page->resource != NULL &&
-      !upsert_cursor (connection, data->account_id, page->resource, page->cursor, page->phase,
-                      now_seconds (data->store), error))
-    return FALSE;
-
-  return !check_cancelled (cancellable, error);
+  return TRUE;
 }
+
+static const ListTable calendar_table = {
+  "SELECT provider_id FROM calendars WHERE account_id = ?1",
+  "DELETE FROM calendars WHERE account_id = ?1 AND provider_id = ?2",
+  save_calendar_item,
+};
 
 gboolean
 ember_store_save_calendar_page_sync (EmberStore               *self,
@@ -1187,19 +1226,16 @@ ember_store_save_calendar_page_sync (EmberStore               *self,
                                      GCancellable             *cancellable,
                                      GError                  **error)
 {
-  PageWrite data = { self, account_id, page, NULL };
+  ListPageWrite data;
 
   g_return_val_if_fail (EMBER_IS_STORE (self), FALSE);
   g_return_val_if_fail (page != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!ember_db_pool_write_sync (self->pool, save_calendar_page_cb, &data, cancellable, error))
-    {
-      g_prefix_error (error, _("Could not save the calendars: "));
-      return FALSE;
-    }
+  data = (ListPageWrite) { self, account_id, &calendar_table, page->resource, page->cursor, page->phase,
+                           page->calendars, page->deleted_ids, page->complete };
 
-  return TRUE;
+  return save_list_page (&data, _("Could not save the calendars: "), cancellable, error);
 }
 
 /* "YYYY-MM-DD" to UTC midnight in epoch seconds. */
