@@ -2791,15 +2791,37 @@ start_task (EmberStore          *self,
   return task;
 }
 
+/* A NULL result means *@error is set. @error is a pointer so that it is
+ * read after the call that sets it, whatever order arguments go in. */
 static void
-return_array (GTask     *task,
-              GPtrArray *array,
-              GError    *error)
+return_pointer (GTask           *task,
+                gpointer         result,
+                GDestroyNotify   result_free,
+                GError         **error)
 {
-  if (array == NULL)
-    g_task_return_error (task, error);
+  if (result == NULL)
+    g_task_return_error (task, g_steal_pointer (error));
   else
-    g_task_return_pointer (task, array, (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_pointer (task, result, result_free);
+}
+
+static void
+return_array (GTask      *task,
+              GPtrArray  *array,
+              GError    **error)
+{
+  return_pointer (task, array, (GDestroyNotify) g_ptr_array_unref, error);
+}
+
+static void
+return_boolean (GTask     *task,
+                gboolean   ok,
+                GError   **error)
+{
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (error));
 }
 
 static gpointer
@@ -2814,6 +2836,18 @@ finish_pointer (EmberStore    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static gboolean
+finish_boolean (EmberStore    *self,
+                GAsyncResult  *result,
+                gpointer       source_tag,
+                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 list_messages_thread (GTask        *task,
                       gpointer      source,
@@ -2823,7 +2857,7 @@ list_messages_thread (GTask        *task,
   TaskArgs *args = task_data;
   GError *error = NULL;
 
-  return_array (task, ember_store_list_messages_sync (source, &args->query, cancellable, &error), error);
+  return_array (task, ember_store_list_messages_sync (source, &args->query, cancellable, &error), &error);
 }
 
 void
@@ -2860,12 +2894,9 @@ get_message_thread (GTask        *task,
 {
   TaskArgs *args = task_data;
   GError *error = NULL;
-  EmberMessageRecord *message = ember_store_get_message_sync (source, args->id, cancellable, &error);
 
-  if (message == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, message, (GDestroyNotify) ember_message_record_free);
+  return_pointer (task, ember_store_get_message_sync (source, args->id, cancellable, &error),
+                  (GDestroyNotify) ember_message_record_free, &error);
 }
 
 void
@@ -2901,12 +2932,9 @@ get_event_thread (GTask        *task,
 {
   TaskArgs *args = task_data;
   GError *error = NULL;
-  EmberEventRecord *event = ember_store_get_event_sync (source, args->id, cancellable, &error);
 
-  if (event == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, event, (GDestroyNotify) ember_event_record_free);
+  return_pointer (task, ember_store_get_event_sync (source, args->id, cancellable, &error),
+                  (GDestroyNotify) ember_event_record_free, &error);
 }
 
 void
@@ -2945,7 +2973,7 @@ search_messages_thread (GTask        *task,
 
   return_array (task,
                 ember_store_search_messages_sync (source, args->text, args->id, args->limit, cancellable, &error),
-                error);
+                &error);
 }
 
 void
@@ -2986,7 +3014,7 @@ list_folders_thread (GTask        *task,
   TaskArgs *args = task_data;
   GError *error = NULL;
 
-  return_array (task, ember_store_list_folders_sync (source, args->id, cancellable, &error), error);
+  return_array (task, ember_store_list_folders_sync (source, args->id, cancellable, &error), &error);
 }
 
 void
@@ -3025,7 +3053,7 @@ list_events_thread (GTask        *task,
 
   return_array (task,
                 ember_store_list_events_sync (source, args->id, args->from, args->to, cancellable, &error),
-                error);
+                &error);
 }
 
 void
@@ -3065,7 +3093,7 @@ list_accounts_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  return_array (task, ember_store_list_accounts_sync (source, cancellable, &error), error);
+  return_array (task, ember_store_list_accounts_sync (source, cancellable, &error), &error);
 }
 
 void
@@ -3099,7 +3127,7 @@ list_account_status_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  return_array (task, ember_store_list_account_status_sync (source, cancellable, &error), error);
+  return_array (task, ember_store_list_account_status_sync (source, cancellable, &error), &error);
 }
 
 void
@@ -3183,10 +3211,8 @@ update_account_thread (GTask        *task,
   TaskArgs *args = task_data;
   GError *error = NULL;
 
-  if (ember_store_update_account_sync (source, args->account, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return_boolean (task, ember_store_update_account_sync (source, args->account, cancellable, &error),
+                  &error);
 }
 
 void
@@ -3212,10 +3238,7 @@ ember_store_update_account_finish (EmberStore    *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ember_store_update_account_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ember_store_update_account_async, error);
 }
 
 static void
@@ -3227,10 +3250,7 @@ remove_account_thread (GTask        *task,
   TaskArgs *args = task_data;
   GError *error = NULL;
 
-  if (ember_store_remove_account_sync (source, args->id, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return_boolean (task, ember_store_remove_account_sync (source, args->id, cancellable, &error), &error);
 }
 
 void
@@ -3255,10 +3275,7 @@ ember_store_remove_account_finish (EmberStore    *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ember_store_remove_account_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ember_store_remove_account_async, error);
 }
 
 /* Local flags */
@@ -3329,10 +3346,9 @@ set_message_unread_thread (GTask        *task,
   GError *error = NULL;
 
   /* args->limit carries the flag. */
-  if (ember_store_set_message_unread_sync (source, args->id, args->limit != 0, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return_boolean (task,
+                  ember_store_set_message_unread_sync (source, args->id, args->limit != 0, cancellable, &error),
+                  &error);
 }
 
 void
@@ -3359,10 +3375,7 @@ ember_store_set_message_unread_finish (EmberStore    *self,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ember_store_set_message_unread_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ember_store_set_message_unread_async, error);
 }
 
 /* Opening */
@@ -3550,12 +3563,8 @@ new_thread (GTask        *task,
             GCancellable *cancellable)
 {
   GError *error = NULL;
-  EmberStore *store = ember_store_new_sync (task_data, cancellable, &error);
 
-  if (store == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, store, g_object_unref);
+  return_pointer (task, ember_store_new_sync (task_data, cancellable, &error), g_object_unref, &error);
 }
 
 void
