@@ -234,6 +234,26 @@ ember_gui_test_save_inbox_and_label (EmberStore *store,
   g_assert_no_error (error);
 }
 
+EmberMessageRecord *
+ember_gui_test_numbered_message (guint  i,
+                                 gint64 base_date)
+{
+  EmberMessageRecord *message = ember_message_record_new ();
+
+  message->provider_id = g_strdup_printf ("m%u", i);
+  message->thread_id = g_strdup_printf ("t%u", i);
+  message->subject = g_strdup_printf ("Message number %u", i);
+  message->from_name = g_strdup_printf ("Sender %u", i);
+  message->from_address = g_strdup_printf ("sender%u@example.test", i);
+  message->date = base_date + i * 60;
+  message->snippet = g_strdup ("hello");
+  message->body_text = g_strdup ("hello");
+  message->unread = i % 2 == 0;
+  ember_message_record_add_folder_id (message, "INBOX");
+
+  return message;
+}
+
 static void
 run_in_subprocess (gconstpointer data)
 {

@@ -52,6 +52,12 @@ gint64            ember_gui_test_add_offline_account (EmberStore *store);
 void              ember_gui_test_save_inbox_and_label (EmberStore *store,
                                                        gint64      account_id);
 
+/* Message @i of a numbered inbox: provider id "m@i", thread "t@i",
+ * subject "Message number @i" from "Sender @i", @i minutes newer than
+ * @base_date, text "hello", unread when @i is even, in "INBOX". */
+EmberMessageRecord *ember_gui_test_numbered_message (guint  i,
+                                                     gint64 base_date);
+
 /* Adds a test case that runs in its own subprocess: one application per
  * process, as in real life (an app cannot be registered twice on a bus
  * connection). */

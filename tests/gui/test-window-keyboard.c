@@ -32,21 +32,7 @@ populate_store (void)
   ember_gui_test_save_inbox_and_label (store, account_id);
 
   for (guint i = 0; i < N_MESSAGES; i++)
-    {
-      EmberMessageRecord *message = ember_message_record_new ();
-
-      message->provider_id = g_strdup_printf ("m%u", i);
-      message->thread_id = g_strdup_printf ("t%u", i);
-      message->subject = g_strdup_printf ("Message number %u", i);
-      message->from_name = g_strdup_printf ("Sender %u", i);
-      message->from_address = g_strdup_printf ("sender%u@example.test", i);
-      message->date = BASE_DATE + i * 60;
-      message->snippet = g_strdup ("hello");
-      message->body_text = g_strdup ("hello");
-      message->unread = i % 2 == 0;
-      ember_message_record_add_folder_id (message, "INBOX");
-      g_ptr_array_add (page->messages, message);
-    }
+    g_ptr_array_add (page->messages, ember_gui_test_numbered_message (i, BASE_DATE));
   g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
   g_assert_no_error (error);
 }

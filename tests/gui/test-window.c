@@ -30,18 +30,20 @@ populate_store (void)
 
   for (guint i = 0; i < N_MESSAGES; i++)
     {
-      EmberMessageRecord *message = ember_message_record_new ();
+      EmberMessageRecord *message = ember_gui_test_numbered_message (i, BASE_DATE);
 
-      message->provider_id = g_strdup_printf ("m%u", i);
-      message->thread_id = g_strdup_printf ("t%u", i == 11 ? 10 : i);
-      message->subject = g_strdup_printf ("Message number %u", i);
-      message->from_name = g_strdup_printf ("Sender %u", i);
-      message->from_address = g_strdup_printf ("sender%u@example.test", i);
-      message->date = BASE_DATE + i * 60;
-      message->snippet = g_strdup (i == 123 ? "the quarterly zanzibar report" : "hello");
-      message->body_text = g_strdup (message->snippet);
-      message->unread = i % 2 == 0;
-      ember_message_record_add_folder_id (message, "INBOX");
+      if (i == 11)
+        {
+          g_free (message->thread_id);
+          message->thread_id = g_strdup ("t10");
+        }
+      if (i == 123)
+        {
+          g_free (message->snippet);
+          g_free (message->body_text);
+          message->snippet = g_strdup ("the quarterly zanzibar report");
+          message->body_text = g_strdup (message->snippet);
+        }
       g_ptr_array_add (page->messages, message);
     }
   g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
