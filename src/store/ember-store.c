@@ -2791,6 +2791,24 @@ start_task (EmberStore          *self,
   return task;
 }
 
+/* Runs @thread on a task whose only argument is @id (0 for none). */
+static void
+run_task_with_id (EmberStore          *self,
+                  gpointer             source_tag,
+                  gint64               id,
+                  GTaskThreadFunc      thread,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  TaskArgs *args;
+
+  task = start_task (self, source_tag, cancellable, callback, user_data, &args);
+  args->id = id;
+  g_task_run_in_thread (task, thread);
+}
+
 /* A NULL result means *@error is set. @error is a pointer so that it is
  * read after the call that sets it, whatever order arguments go in. */
 static void
@@ -2906,14 +2924,10 @@ ember_store_get_message_async (EmberStore          *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_get_message_async, cancellable, callback, user_data, &args);
-  args->id = message_id;
-  g_task_run_in_thread (task, get_message_thread);
+  run_task_with_id (self, ember_store_get_message_async, message_id, get_message_thread,
+                    cancellable, callback, user_data);
 }
 
 EmberMessageRecord *
@@ -2944,14 +2958,10 @@ ember_store_get_event_async (EmberStore          *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_get_event_async, cancellable, callback, user_data, &args);
-  args->id = event_id;
-  g_task_run_in_thread (task, get_event_thread);
+  run_task_with_id (self, ember_store_get_event_async, event_id, get_event_thread,
+                    cancellable, callback, user_data);
 }
 
 EmberEventRecord *
@@ -3024,14 +3034,10 @@ ember_store_list_folders_async (EmberStore          *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_list_folders_async, cancellable, callback, user_data, &args);
-  args->id = account_id;
-  g_task_run_in_thread (task, list_folders_thread);
+  run_task_with_id (self, ember_store_list_folders_async, account_id, list_folders_thread,
+                    cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -3102,13 +3108,10 @@ ember_store_list_accounts_async (EmberStore          *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_list_accounts_async, cancellable, callback, user_data, &args);
-  g_task_run_in_thread (task, list_accounts_thread);
+  run_task_with_id (self, ember_store_list_accounts_async, 0, list_accounts_thread,
+                    cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -3136,13 +3139,10 @@ ember_store_list_account_status_async (EmberStore          *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_list_account_status_async, cancellable, callback, user_data, &args);
-  g_task_run_in_thread (task, list_account_status_thread);
+  run_task_with_id (self, ember_store_list_account_status_async, 0, list_account_status_thread,
+                    cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -3260,14 +3260,10 @@ ember_store_remove_account_async (EmberStore          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_remove_account_async, cancellable, callback, user_data, &args);
-  args->id = account_id;
-  g_task_run_in_thread (task, remove_account_thread);
+  run_task_with_id (self, ember_store_remove_account_async, account_id, remove_account_thread,
+                    cancellable, callback, user_data);
 }
 
 gboolean
