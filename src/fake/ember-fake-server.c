@@ -1072,6 +1072,18 @@ lookup_locked (EmberFakeServer *self,
   return account;
 }
 
+/* Takes the server's lock (released when *@locker goes) and finds the
+ * account of @email in it. */
+static EmberFakeAccount *
+lock_account (EmberFakeServer  *self,
+              const char       *email,
+              GMutexLocker    **locker,
+              GError          **error)
+{
+  *locker = g_mutex_locker_new (&self->lock);
+  return lookup_locked (self, email, error);
+}
+
 gboolean
 ember_fake_server_set_faults (EmberFakeServer  *self,
                               const char       *spec,
@@ -1115,17 +1127,13 @@ ember_fake_server_issue_token (EmberFakeServer  *self,
                                char            **refresh_token,
                                GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    ok = ember_fake_auth_issue_direct (self, account, access_token, refresh_token, NULL);
-  g_mutex_unlock (&self->lock);
-  return ok;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL && ember_fake_auth_issue_direct (self, account, access_token, refresh_token, NULL);
 }
 
 gboolean
@@ -1185,14 +1193,14 @@ ember_fake_server_add_message (EmberFakeServer            *self,
                                const EmberFakeMessageSpec *spec,
                                GError                    **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
   char *id = NULL;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), NULL);
   g_return_val_if_fail (spec != NULL, NULL);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
+  account = lock_account (self, email, &locker, error);
   if (account != NULL)
     {
       EmberFakeMessage *message = ember_fake_account_add_message (account, spec,
@@ -1201,7 +1209,6 @@ ember_fake_server_add_message (EmberFakeServer            *self,
       if (message != NULL)
         id = g_strdup (message->id);
     }
-  g_mutex_unlock (&self->lock);
   return id;
 }
 
@@ -1211,17 +1218,14 @@ ember_fake_server_delete_message (EmberFakeServer  *self,
                                   const char       *id,
                                   GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    ok = ember_fake_account_delete_message (account, id, ember_fake_server_now_us (self), error);
-  g_mutex_unlock (&self->lock);
-  return ok;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL &&
+         ember_fake_account_delete_message (account, id, ember_fake_server_now_us (self), error);
 }
 
 gboolean
@@ -1231,17 +1235,14 @@ ember_fake_server_set_message_unread (EmberFakeServer  *self,
                                       gboolean          unread,
                                       GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    ok = ember_fake_account_set_unread (account, id, unread, ember_fake_server_now_us (self), error);
-  g_mutex_unlock (&self->lock);
-  return ok;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL &&
+         ember_fake_account_set_unread (account, id, unread, ember_fake_server_now_us (self), error);
 }
 
 char *
@@ -1251,18 +1252,16 @@ ember_fake_server_move_message (EmberFakeServer  *self,
                                 const char       *destination,
                                 GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  char *new_id = NULL;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), NULL);
   g_return_val_if_fail (destination != NULL, NULL);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    new_id = ember_fake_account_move_message (account, id, destination, ember_fake_server_now_us (self), error);
-  g_mutex_unlock (&self->lock);
-  return new_id;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL
+         ? ember_fake_account_move_message (account, id, destination, ember_fake_server_now_us (self), error)
+         : NULL;
 }
 
 char *
@@ -1272,14 +1271,14 @@ ember_fake_server_add_folder (EmberFakeServer  *self,
                               const char       *parent,
                               GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
   char *id = NULL;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), NULL);
   g_return_val_if_fail (display_name != NULL, NULL);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
+  account = lock_account (self, email, &locker, error);
   if (account != NULL)
     {
       EmberFakeFolder *folder = ember_fake_account_add_folder (account, display_name, parent, error);
@@ -1287,7 +1286,6 @@ ember_fake_server_add_folder (EmberFakeServer  *self,
       if (folder != NULL)
         id = g_strdup (folder->id);
     }
-  g_mutex_unlock (&self->lock);
   return id;
 }
 
@@ -1298,18 +1296,14 @@ ember_fake_server_rename_folder (EmberFakeServer  *self,
                                  const char       *display_name,
                                  GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
   g_return_val_if_fail (display_name != NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    ok = ember_fake_account_rename_folder (account, id, display_name, error);
-  g_mutex_unlock (&self->lock);
-  return ok;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL && ember_fake_account_rename_folder (account, id, display_name, error);
 }
 
 gboolean
@@ -1318,17 +1312,14 @@ ember_fake_server_delete_folder (EmberFakeServer  *self,
                                  const char       *id,
                                  GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    ok = ember_fake_account_delete_folder (account, id, ember_fake_server_now_us (self), error);
-  g_mutex_unlock (&self->lock);
-  return ok;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL &&
+         ember_fake_account_delete_folder (account, id, ember_fake_server_now_us (self), error);
 }
 
 gboolean
@@ -1339,17 +1330,14 @@ ember_fake_server_relabel_message (EmberFakeServer    *self,
                                    const char * const *remove,
                                    GError            **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    ok = ember_fake_account_relabel (account, id, add, remove, ember_fake_server_now_us (self), error);
-  g_mutex_unlock (&self->lock);
-  return ok;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL &&
+         ember_fake_account_relabel (account, id, add, remove, ember_fake_server_now_us (self), error);
 }
 
 char *
@@ -1358,14 +1346,14 @@ ember_fake_server_add_event (EmberFakeServer          *self,
                              const EmberFakeEventSpec *spec,
                              GError                  **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
   char *id = NULL;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), NULL);
   g_return_val_if_fail (spec != NULL, NULL);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
+  account = lock_account (self, email, &locker, error);
   if (account != NULL)
     {
       EmberFakeEvent *event = ember_fake_account_add_event (account, spec, ember_fake_server_now_us (self), error);
@@ -1373,7 +1361,6 @@ ember_fake_server_add_event (EmberFakeServer          *self,
       if (event != NULL)
         id = g_strdup (event->id);
     }
-  g_mutex_unlock (&self->lock);
   return id;
 }
 
@@ -1384,17 +1371,14 @@ ember_fake_server_change_event (EmberFakeServer          *self,
                                 const EmberFakeEventSpec *change,
                                 GError                  **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    ok = ember_fake_account_change_event (account, id, change, ember_fake_server_now_us (self), error);
-  g_mutex_unlock (&self->lock);
-  return ok;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL &&
+         ember_fake_account_change_event (account, id, change, ember_fake_server_now_us (self), error);
 }
 
 gboolean
@@ -1403,17 +1387,14 @@ ember_fake_server_cancel_event (EmberFakeServer  *self,
                                 const char       *id,
                                 GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    ok = ember_fake_account_cancel_event (account, id, ember_fake_server_now_us (self), error);
-  g_mutex_unlock (&self->lock);
-  return ok;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL &&
+         ember_fake_account_cancel_event (account, id, ember_fake_server_now_us (self), error);
 }
 
 gboolean
@@ -1422,17 +1403,14 @@ ember_fake_server_delete_event (EmberFakeServer  *self,
                                 const char       *id,
                                 GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    ok = ember_fake_account_delete_event (account, id, ember_fake_server_now_us (self), error);
-  g_mutex_unlock (&self->lock);
-  return ok;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL &&
+         ember_fake_account_delete_event (account, id, ember_fake_server_now_us (self), error);
 }
 
 GStrv
@@ -1486,17 +1464,13 @@ ember_fake_server_dup_account_json (EmberFakeServer  *self,
                                     const char       *email,
                                     GError          **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   EmberFakeAccount *account;
-  char *json = NULL;
 
   g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), NULL);
 
-  g_mutex_lock (&self->lock);
-  account = lookup_locked (self, email, error);
-  if (account != NULL)
-    json = ember_fake_account_to_json (account, TRUE);
-  g_mutex_unlock (&self->lock);
-  return json;
+  account = lock_account (self, email, &locker, error);
+  return account != NULL ? ember_fake_account_to_json (account, TRUE) : NULL;
 }
 
 GPtrArray *

@@ -18,18 +18,26 @@ preferences_action_cb (GSimpleAction *action,
   ember_application_show_preferences (EMBER_APPLICATION (user_data));
 }
 
+/* The application's first window of @type, or NULL. */
+static gpointer
+find_window (EmberApplication *self,
+             GType             type)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+        return l->data;
+    }
+
+  return NULL;
+}
+
 static EmberPreferencesWindow *
 show_preferences (EmberApplication *self)
 {
   ember_application_show_preferences (self);
 
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
-    {
-      if (EMBER_IS_PREFERENCES_WINDOW (l->data))
-        return l->data;
-    }
-
-  return NULL;
+  return find_window (self, EMBER_TYPE_PREFERENCES_WINDOW);
 }
 
 /* Preferences, on the Accounts page (the empty state's "Add Account…"). */
@@ -61,13 +69,7 @@ present_main_window (EmberApplication *self)
 {
   g_application_activate (G_APPLICATION (self));
 
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
-    {
-      if (EMBER_IS_WINDOW (l->data))
-        return l->data;
-    }
-
-  return NULL;
+  return find_window (self, EMBER_TYPE_WINDOW);
 }
 
 /* A new-mail notification: the message in its folder and the reader. */

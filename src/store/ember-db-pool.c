@@ -565,6 +565,38 @@ finish_transaction (EmberDbConnection *connection,
     g_warning ("Rolling back a transaction failed: %s", rollback_error->message);
 }
 
+/* A callback that fails must say why; one that does not is a bug, and the
+ * caller still gets an error. */
+static void
+ensure_error (gboolean     ok,
+              GError     **local_error,
+              const char  *what)
+{
+  if (!ok && *local_error == NULL)
+    {
+      g_critical ("A database %s function failed without setting an error", what);
+      g_set_error (local_error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_FAILED, "A database %s failed", what);
+    }
+}
+
+/* Gives @connection back and hands on *@local_error, if any. */
+static gboolean
+release_and_propagate (EmberDbPool        *self,
+                       EmberDbConnection  *connection,
+                       GError            **local_error,
+                       GError            **error)
+{
+  ember_db_pool_release (self, connection);
+
+  if (*local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 ember_db_pool_with_reader (EmberDbPool   *self,
                            EmberDbFunc    func,
@@ -586,24 +618,11 @@ ember_db_pool_with_reader (EmberDbPool   *self,
 
   ok = run_cached (connection, "BEGIN", &local_error) &&
        func (connection, user_data, cancellable, &local_error);
-  if (!ok && local_error == NULL)
-    {
-      g_critical ("A database read function failed without setting an error");
-      g_set_error_literal (&local_error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_FAILED,
-                           "A database read failed");
-    }
+  ensure_error (ok, &local_error, "read");
   /* A read transaction has nothing to keep; ending it frees the snapshot. */
   finish_transaction (connection, ok, ok ? &local_error : NULL);
 
-  ember_db_pool_release (self, connection);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  return TRUE;
+  return release_and_propagate (self, connection, &local_error, error);
 }
 
 gboolean
@@ -615,7 +634,6 @@ ember_db_pool_write_sync (EmberDbPool   *self,
 {
   g_autoptr(GError) local_error = NULL;
   EmberDbConnection *connection;
-  gboolean ok;
 
   g_return_val_if_fail (EMBER_IS_DB_POOL (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
@@ -632,32 +650,19 @@ ember_db_pool_write_sync (EmberDbPool   *self,
       g_prefix_error (&local_error, "%s", _("Could not start a database write: "));
       /* An interrupt can fail BEGIN after it opened the transaction. */
       finish_transaction (connection, FALSE, NULL);
-      ok = FALSE;
     }
   else
     {
+      gboolean ok;
+
       _ember_db_connection_set_in_write (connection, TRUE);
       ok = func (connection, user_data, cancellable, &local_error);
       _ember_db_connection_set_in_write (connection, FALSE);
-      if (!ok && local_error == NULL)
-        {
-          g_critical ("A database write function failed without setting an error");
-          g_set_error_literal (&local_error, EMBER_STORE_ERROR, EMBER_STORE_ERROR_FAILED,
-                               "A database write failed");
-        }
+      ensure_error (ok, &local_error, "write");
       finish_transaction (connection, ok, ok ? &local_error : NULL);
-      ok = local_error == NULL;
     }
 
-  ember_db_pool_release (self, connection);
-
-  if (!ok)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  return TRUE;
+  return release_and_propagate (self, connection, &local_error, error);
 }
 
 void

@@ -609,50 +609,113 @@ delete_missing (EmberDbConnection  *connection,
   return TRUE;
 }
 
-static gboolean
-save_folder_page_cb (EmberDbConnection  *connection,
-                     gpointer            user_data,
-                     GCancellable       *cancellable,
-                     GError            **error)
+/* Folder and calendar pages share one shape: records keyed by provider
+ * id, deleted ids, and a complete flag under which the stored rows the page
+ * leaves out go. */
+typedef gboolean (*SaveListItemFunc) (EmberDbConnection  *connection,
+                                      gint64              account_id,
+                                      gconstpointer       item,
+                                      char              **provider_id,
+                                      GError            **error);
+
+typedef struct
 {
-  PageWrite *data = user_data;
-  const EmberFolderPage *page = data->page;
+  const char       *select_sql; /* provider ids of one account's rows */
+  const char       *delete_sql; /* one row by account and provider id */
+  SaveListItemFunc  save_item;  /* checks and upserts one record */
+} ListTable;
+
+typedef struct
+{
+  EmberStore      *store;
+  gint64           account_id;
+  const ListTable *table;
+  const char      *resource;
+  const char      *cursor;
+  const char      *phase;
+  GPtrArray       *items;
+  GPtrArray       *deleted_ids;
+  gboolean         complete;
+} ListPageWrite;
+
+static gboolean
+save_list_page_cb (EmberDbConnection  *connection,
+                   gpointer            user_data,
+                   GCancellable       *cancellable,
+                   GError            **error)
+{
+  ListPageWrite *data = user_data;
+  const ListTable *table = data->table;
   g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (!require_account (connection, data->account_id, error))
     return FALSE;
 
-  for (guint i = 0; page->folders != NULL && i < page->folders->len; i++)
+  for (guint i = 0; data->items != NULL && i < data->items->len; i++)
     {
-      const EmberFolderRecord *folder = g_ptr_array_index (page->folders, i);
+      char *provider_id = NULL;
 
-      if (!require_string (folder->provider_id, _("a folder id"), error) ||
-          !require_string (folder->name, _("a folder name"), error) ||
-          !upsert_folder (connection, data->account_id, folder, error))
+      if (!table->save_item (connection, data->account_id, g_ptr_array_index (data->items, i),
+                             &provider_id, error))
         return FALSE;
-      g_hash_table_add (keep, folder->provider_id);
+      g_hash_table_add (keep, provider_id);
     }
 
-  for (guint i = 0; page->deleted_ids != NULL && i < page->deleted_ids->len; i++)
-    if (!delete_by_provider_id (connection,
-                                "DELETE FROM folders WHERE account_id = ?1 AND provider_id = ?2",
-                                data->account_id, g_ptr_array_index (page->deleted_ids, i), error))
+  for (guint i = 0; data->deleted_ids != NULL && i < data->deleted_ids->len; i++)
+    if (!delete_by_provider_id (connection, table->delete_sql,
+                                data->account_id, g_ptr_array_index (data->deleted_ids, i), error))
       return FALSE;
 
-  if (page->complete &&
-      !delete_missing (connection,
-                       "SELECT provider_id FROM folders WHERE account_id = ?1",
-                       "DELETE FROM folders WHERE account_id = ?1 AND provider_id = ?2",
-                       data->account_id, keep, error))
+  if (data->complete &&
+      !delete_missing (connection, table->select_sql, table->delete_sql, data->account_id, keep, error))
     return FALSE;
 
-  if (page->resource != NULL &&
-      !upsert_cursor (connection, data->account_id, page->resource, page->cursor, page->phase,
+  if (data->resource != NULL &&
+      !upsert_cursor (connection, data->account_id, data->resource, data->cursor, data->phase,
                       now_seconds (data->store), error))
     return FALSE;
 
   return !check_cancelled (cancellable, error);
 }
+
+static gboolean
+save_list_page (ListPageWrite  *data,
+                const char     *error_prefix,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  if (!ember_db_pool_write_sync (data->store->pool, save_list_page_cb, data, cancellable, error))
+    {
+      g_prefix_error (error, "%s", error_prefix);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+save_folder_item (EmberDbConnection  *connection,
+                  gint64              account_id,
+                  gconstpointer       item,
+                  char              **provider_id,
+                  GError            **error)
+{
+  const EmberFolderRecord *folder = item;
+
+  if (!require_string (folder->provider_id, _("a folder id"), error) ||
+      !require_string (folder->name, _("a folder name"), error) ||
+      !upsert_folder (connection, account_id, folder, error))
+    return FALSE;
+  *provider_id = folder->provider_id;
+
+  return TRUE;
+}
+
+static const ListTable folder_table = {
+  "SELECT provider_id FROM folders WHERE account_id = ?1",
+  "DELETE FROM folders WHERE account_id = ?1 AND provider_id = ?2",
+  save_folder_item,
+};
 
 gboolean
 ember_store_save_folder_page_sync (EmberStore             *self,
@@ -661,19 +724,16 @@ ember_store_save_folder_page_sync (EmberStore             *self,
                                    GCancellable           *cancellable,
                                    GError                **error)
 {
-  PageWrite data = { self, account_id, page, NULL };
+  ListPageWrite data;
 
   g_return_val_if_fail (EMBER_IS_STORE (self), FALSE);
   g_return_val_if_fail (page != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!ember_db_pool_write_sync (self->pool, save_folder_page_cb, &data, cancellable, error))
-    {
-      g_prefix_error (error, _("Could not save the folders: "));
-      return FALSE;
-    }
+  data = (ListPageWrite) { self, account_id, &folder_table, page->resource, page->cursor, page->phase,
+                           page->folders, page->deleted_ids, page->complete };
 
-  return TRUE;
+  return save_list_page (&data, _("Could not save the folders: "), cancellable, error);
 }
 
 /* Messages */
@@ -1136,49 +1196,28 @@ upsert_calendar (EmberDbConnection          *connection,
 }
 
 static gboolean
-save_calendar_page_cb (EmberDbConnection  *connection,
-                       gpointer            user_data,
-                       GCancellable       *cancellable,
-                       GError            **error)
+save_calendar_item (EmberDbConnection  *connection,
+                    gint64              account_id,
+                    gconstpointer       item,
+                    char              **provider_id,
+                    GError            **error)
 {
-  PageWrite *data = user_data;
-  const EmberCalendarPage *page = data->page;
-  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  const EmberCalendarRecord *calendar = item;
 
-  if (!require_account (connection, data->account_id, error))
+  if (!require_string (calendar->provider_id, _("a calendar id"), error) ||
+      !require_string (calendar->name, _("a calendar name"), error) ||
+      !upsert_calendar (connection, account_id, calendar, error))
     return FALSE;
+  *provider_id = calendar->provider_id;
 
-  for (guint i = 0; page->calendars != NULL && i < page->calendars->len; i++)
-    {
-      const EmberCalendarRecord *calendar = g_ptr_array_index (page->calendars, i);
-
-      if (!require_string (calendar->provider_id, _("a calendar id"), error) ||
-          !require_string (calendar->name, _("a calendar name"), error) ||
-          !upsert_calendar (connection, data->account_id, calendar, error))
-        return FALSE;
-      g_hash_table_add (keep, calendar->provider_id);
-    }
-
-  for (guint i = 0; page->deleted_ids != NULL && i < page->deleted_ids->len; i++)
-    if (!delete_by_provider_id (connection,
-                                "DELETE FROM calendars WHERE account_id = ?1 AND provider_id = ?2",
-                                data->account_id, g_ptr_array_index (page->deleted_ids, i), error))
-      return FALSE;
-
-  if (page->complete &&
-      !delete_missing (connection,
-                       "SELECT provider_id FROM calendars WHERE account_id = ?1",
-                       "DELETE FROM calendars WHERE account_id = ?1 AND provider_id = ?2",
-                       data->account_id, keep, error))
-    return FALSE;
-
-  if (page->resource != NULL &&
-      !upsert_cursor (connection, data->account_id, page->resource, page->cursor, page->phase,
-                      now_seconds (data->store), error))
-    return FALSE;
-
-  return !check_cancelled (cancellable, error);
+  return TRUE;
 }
+
+static const ListTable calendar_table = {
+  "SELECT provider_id FROM calendars WHERE account_id = ?1",
+  "DELETE FROM calendars WHERE account_id = ?1 AND provider_id = ?2",
+  save_calendar_item,
+};
 
 gboolean
 ember_store_save_calendar_page_sync (EmberStore               *self,
@@ -1187,19 +1226,16 @@ ember_store_save_calendar_page_sync (EmberStore               *self,
                                      GCancellable             *cancellable,
                                      GError                  **error)
 {
-  PageWrite data = { self, account_id, page, NULL };
+  ListPageWrite data;
 
   g_return_val_if_fail (EMBER_IS_STORE (self), FALSE);
   g_return_val_if_fail (page != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!ember_db_pool_write_sync (self->pool, save_calendar_page_cb, &data, cancellable, error))
-    {
-      g_prefix_error (error, _("Could not save the calendars: "));
-      return FALSE;
-    }
+  data = (ListPageWrite) { self, account_id, &calendar_table, page->resource, page->cursor, page->phase,
+                           page->calendars, page->deleted_ids, page->complete };
 
-  return TRUE;
+  return save_list_page (&data, _("Could not save the calendars: "), cancellable, error);
 }
 
 /* "YYYY-MM-DD" to UTC midnight in epoch seconds. */
@@ -2758,15 +2794,55 @@ start_task (EmberStore          *self,
   return task;
 }
 
+/* Runs @thread on a task whose only argument is @id (0 for none). */
 static void
-return_array (GTask     *task,
-              GPtrArray *array,
-              GError    *error)
+run_task_with_id (EmberStore          *self,
+                  gpointer             source_tag,
+                  gint64               id,
+                  GTaskThreadFunc      thread,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
 {
-  if (array == NULL)
-    g_task_return_error (task, error);
+  g_autoptr(GTask) task = NULL;
+  TaskArgs *args;
+
+  task = start_task (self, source_tag, cancellable, callback, user_data, &args);
+  args->id = id;
+  g_task_run_in_thread (task, thread);
+}
+
+/* A NULL result means *@error is set. @error is a pointer so that it is
+ * read after the call that sets it, whatever order arguments go in. */
+static void
+return_pointer (GTask           *task,
+                gpointer         result,
+                GDestroyNotify   result_free,
+                GError         **error)
+{
+  if (result == NULL)
+    g_task_return_error (task, g_steal_pointer (error));
   else
-    g_task_return_pointer (task, array, (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_pointer (task, result, result_free);
+}
+
+static void
+return_array (GTask      *task,
+              GPtrArray  *array,
+              GError    **error)
+{
+  return_pointer (task, array, (GDestroyNotify) g_ptr_array_unref, error);
+}
+
+static void
+return_boolean (GTask     *task,
+                gboolean   ok,
+                GError   **error)
+{
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (error));
 }
 
 static gpointer
@@ -2781,6 +2857,18 @@ finish_pointer (EmberStore    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static gboolean
+finish_boolean (EmberStore    *self,
+                GAsyncResult  *result,
+                gpointer       source_tag,
+                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 list_messages_thread (GTask        *task,
                       gpointer      source,
@@ -2790,7 +2878,7 @@ list_messages_thread (GTask        *task,
   TaskArgs *args = task_data;
   GError *error = NULL;
 
-  return_array (task, ember_store_list_messages_sync (source, &args->query, cancellable, &error), error);
+  return_array (task, ember_store_list_messages_sync (source, &args->query, cancellable, &error), &error);
 }
 
 void
@@ -2827,12 +2915,9 @@ get_message_thread (GTask        *task,
 {
   TaskArgs *args = task_data;
   GError *error = NULL;
-  EmberMessageRecord *message = ember_store_get_message_sync (source, args->id, cancellable, &error);
 
-  if (message == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, message, (GDestroyNotify) ember_message_record_free);
+  return_pointer (task, ember_store_get_message_sync (source, args->id, cancellable, &error),
+                  (GDestroyNotify) ember_message_record_free, &error);
 }
 
 void
@@ -2842,14 +2927,10 @@ ember_store_get_message_async (EmberStore          *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_get_message_async, cancellable, callback, user_data, &args);
-  args->id = message_id;
-  g_task_run_in_thread (task, get_message_thread);
+  run_task_with_id (self, ember_store_get_message_async, message_id, get_message_thread,
+                    cancellable, callback, user_data);
 }
 
 EmberMessageRecord *
@@ -2868,12 +2949,9 @@ get_event_thread (GTask        *task,
 {
   TaskArgs *args = task_data;
   GError *error = NULL;
-  EmberEventRecord *event = ember_store_get_event_sync (source, args->id, cancellable, &error);
 
-  if (event == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, event, (GDestroyNotify) ember_event_record_free);
+  return_pointer (task, ember_store_get_event_sync (source, args->id, cancellable, &error),
+                  (GDestroyNotify) ember_event_record_free, &error);
 }
 
 void
@@ -2883,14 +2961,10 @@ ember_store_get_event_async (EmberStore          *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_get_event_async, cancellable, callback, user_data, &args);
-  args->id = event_id;
-  g_task_run_in_thread (task, get_event_thread);
+  run_task_with_id (self, ember_store_get_event_async, event_id, get_event_thread,
+                    cancellable, callback, user_data);
 }
 
 EmberEventRecord *
@@ -2912,7 +2986,7 @@ search_messages_thread (GTask        *task,
 
   return_array (task,
                 ember_store_search_messages_sync (source, args->text, args->id, args->limit, cancellable, &error),
-                error);
+                &error);
 }
 
 void
@@ -2953,7 +3027,7 @@ list_folders_thread (GTask        *task,
   TaskArgs *args = task_data;
   GError *error = NULL;
 
-  return_array (task, ember_store_list_folders_sync (source, args->id, cancellable, &error), error);
+  return_array (task, ember_store_list_folders_sync (source, args->id, cancellable, &error), &error);
 }
 
 void
@@ -2963,14 +3037,10 @@ ember_store_list_folders_async (EmberStore          *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_list_folders_async, cancellable, callback, user_data, &args);
-  args->id = account_id;
-  g_task_run_in_thread (task, list_folders_thread);
+  run_task_with_id (self, ember_store_list_folders_async, account_id, list_folders_thread,
+                    cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -2992,7 +3062,7 @@ list_events_thread (GTask        *task,
 
   return_array (task,
                 ember_store_list_events_sync (source, args->id, args->from, args->to, cancellable, &error),
-                error);
+                &error);
 }
 
 void
@@ -3032,7 +3102,7 @@ list_accounts_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  return_array (task, ember_store_list_accounts_sync (source, cancellable, &error), error);
+  return_array (task, ember_store_list_accounts_sync (source, cancellable, &error), &error);
 }
 
 void
@@ -3041,13 +3111,10 @@ ember_store_list_accounts_async (EmberStore          *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_list_accounts_async, cancellable, callback, user_data, &args);
-  g_task_run_in_thread (task, list_accounts_thread);
+  run_task_with_id (self, ember_store_list_accounts_async, 0, list_accounts_thread,
+                    cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -3066,7 +3133,7 @@ list_account_status_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  return_array (task, ember_store_list_account_status_sync (source, cancellable, &error), error);
+  return_array (task, ember_store_list_account_status_sync (source, cancellable, &error), &error);
 }
 
 void
@@ -3075,13 +3142,10 @@ ember_store_list_account_status_async (EmberStore          *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_list_account_status_async, cancellable, callback, user_data, &args);
-  g_task_run_in_thread (task, list_account_status_thread);
+  run_task_with_id (self, ember_store_list_account_status_async, 0, list_account_status_thread,
+                    cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -3150,10 +3214,8 @@ update_account_thread (GTask        *task,
   TaskArgs *args = task_data;
   GError *error = NULL;
 
-  if (ember_store_update_account_sync (source, args->account, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return_boolean (task, ember_store_update_account_sync (source, args->account, cancellable, &error),
+                  &error);
 }
 
 void
@@ -3179,10 +3241,7 @@ ember_store_update_account_finish (EmberStore    *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ember_store_update_account_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ember_store_update_account_async, error);
 }
 
 static void
@@ -3194,10 +3253,7 @@ remove_account_thread (GTask        *task,
   TaskArgs *args = task_data;
   GError *error = NULL;
 
-  if (ember_store_remove_account_sync (source, args->id, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return_boolean (task, ember_store_remove_account_sync (source, args->id, cancellable, &error), &error);
 }
 
 void
@@ -3207,14 +3263,10 @@ ember_store_remove_account_async (EmberStore          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  TaskArgs *args;
-
   g_return_if_fail (EMBER_IS_STORE (self));
 
-  task = start_task (self, ember_store_remove_account_async, cancellable, callback, user_data, &args);
-  args->id = account_id;
-  g_task_run_in_thread (task, remove_account_thread);
+  run_task_with_id (self, ember_store_remove_account_async, account_id, remove_account_thread,
+                    cancellable, callback, user_data);
 }
 
 gboolean
@@ -3222,10 +3274,7 @@ ember_store_remove_account_finish (EmberStore    *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ember_store_remove_account_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ember_store_remove_account_async, error);
 }
 
 /* Local flags */
@@ -3296,10 +3345,9 @@ set_message_unread_thread (GTask        *task,
   GError *error = NULL;
 
   /* args->limit carries the flag. */
-  if (ember_store_set_message_unread_sync (source, args->id, args->limit != 0, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return_boolean (task,
+                  ember_store_set_message_unread_sync (source, args->id, args->limit != 0, cancellable, &error),
+                  &error);
 }
 
 void
@@ -3326,10 +3374,7 @@ ember_store_set_message_unread_finish (EmberStore    *self,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ember_store_set_message_unread_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (self, result, ember_store_set_message_unread_async, error);
 }
 
 /* Opening */
@@ -3517,12 +3562,8 @@ new_thread (GTask        *task,
             GCancellable *cancellable)
 {
   GError *error = NULL;
-  EmberStore *store = ember_store_new_sync (task_data, cancellable, &error);
 
-  if (store == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, store, g_object_unref);
+  return_pointer (task, ember_store_new_sync (task_data, cancellable, &error), g_object_unref, &error);
 }
 
 void

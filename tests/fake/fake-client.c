@@ -277,3 +277,22 @@ fake_url_param (const char *url,
   params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
   return params != NULL ? g_strdup (g_hash_table_lookup (params, name)) : NULL;
 }
+
+void
+fake_signed_in_setup (FakeSignedIn *self,
+                      const char   *email)
+{
+  EmberFakeServerOptions options;
+
+  fake_options_init (&options);
+  self->fixture = fake_fixture_new (&options);
+  self->token = fake_token (self->fixture, email);
+}
+
+void
+fake_signed_in_teardown (FakeSignedIn *self,
+                         gconstpointer data)
+{
+  g_free (self->token);
+  fake_fixture_free (self->fixture);
+}

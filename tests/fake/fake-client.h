@@ -69,6 +69,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeReply, fake_reply_free)
 char        *fake_token               (FakeFixture *fixture,
                                        const char  *email);
 
+/* What most contract tests run against: a server with the shared options
+ * and a token for one account. */
+typedef struct
+{
+  FakeFixture *fixture;
+  char        *token;
+} FakeSignedIn;
+
+void         fake_signed_in_setup     (FakeSignedIn *self,
+                                       const char   *email);
+void         fake_signed_in_teardown  (FakeSignedIn *self,
+                                       gconstpointer data);
+
 /* Assertions that say what was expected and what came back. */
 #define fake_assert_status(reply, expected) \
   fake_assert_status_impl ((reply), (expected), __FILE__, __LINE__)

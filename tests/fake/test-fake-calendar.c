@@ -11,29 +11,13 @@
 #define ALICE "alice@gmail.test"
 #define EVENTS "/calendar/v3/calendars/primary/events"
 
-typedef struct
-{
-  FakeFixture *fixture;
-  char        *token;
-} Calendar;
+typedef FakeSignedIn Calendar;
 
 static void
-calendar_setup (Calendar     *self,
+calendar_setup (Calendar      *self,
                 gconstpointer data)
 {
-  EmberFakeServerOptions options;
-
-  fake_options_init (&options);
-  self->fixture = fake_fixture_new (&options);
-  self->token = fake_token (self->fixture, ALICE);
-}
-
-static void
-calendar_teardown (Calendar     *self,
-                   gconstpointer data)
-{
-  g_free (self->token);
-  fake_fixture_free (self->fixture);
+  fake_signed_in_setup (self, ALICE);
 }
 
 static void
@@ -695,13 +679,13 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/ember/fake/calendar/calendar-list", Calendar, NULL, calendar_setup, test_calendar_list, calendar_teardown);
-  g_test_add ("/ember/fake/calendar/full-sync", Calendar, NULL, calendar_setup, test_full_sync, calendar_teardown);
-  g_test_add ("/ember/fake/calendar/single-events", Calendar, NULL, calendar_setup, test_single_events, calendar_teardown);
-  g_test_add ("/ember/fake/calendar/incremental", Calendar, NULL, calendar_setup, test_incremental, calendar_teardown);
-  g_test_add ("/ember/fake/calendar/event-get", Calendar, NULL, calendar_setup, test_event_get, calendar_teardown);
+  g_test_add ("/ember/fake/calendar/calendar-list", Calendar, NULL, calendar_setup, test_calendar_list, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/calendar/full-sync", Calendar, NULL, calendar_setup, test_full_sync, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/calendar/single-events", Calendar, NULL, calendar_setup, test_single_events, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/calendar/incremental", Calendar, NULL, calendar_setup, test_incremental, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/calendar/event-get", Calendar, NULL, calendar_setup, test_event_get, fake_signed_in_teardown);
   g_test_add ("/ember/fake/calendar/series-expansion", Calendar, NULL, calendar_setup, test_series_expansion,
-              calendar_teardown);
+              fake_signed_in_teardown);
 
   return g_test_run ();
 }

@@ -10,29 +10,13 @@
 
 #define ALICE "alice@gmail.test"
 
-typedef struct
-{
-  FakeFixture *fixture;
-  char        *token;
-} Gmail;
+typedef FakeSignedIn Gmail;
 
 static void
-gmail_setup (Gmail        *self,
+gmail_setup (Gmail         *self,
              gconstpointer data)
 {
-  EmberFakeServerOptions options;
-
-  fake_options_init (&options);
-  self->fixture = fake_fixture_new (&options);
-  self->token = fake_token (self->fixture, ALICE);
-}
-
-static void
-gmail_teardown (Gmail        *self,
-                gconstpointer data)
-{
-  g_free (self->token);
-  fake_fixture_free (self->fixture);
+  fake_signed_in_setup (self, ALICE);
 }
 
 /* The control API's view of the mailbox: messages newest first. */
@@ -969,12 +953,12 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/ember/fake/gmail/profile-labels", Gmail, NULL, gmail_setup, test_profile_labels, gmail_teardown);
-  g_test_add ("/ember/fake/gmail/list-paging", Gmail, NULL, gmail_setup, test_list_paging, gmail_teardown);
+  g_test_add ("/ember/fake/gmail/profile-labels", Gmail, NULL, gmail_setup, test_profile_labels, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/gmail/list-paging", Gmail, NULL, gmail_setup, test_list_paging, fake_signed_in_teardown);
   g_test_add_func ("/ember/fake/gmail/list-cap-and-mutation", test_list_cap_and_mutation);
-  g_test_add ("/ember/fake/gmail/get-formats", Gmail, NULL, gmail_setup, test_get_formats, gmail_teardown);
-  g_test_add ("/ember/fake/gmail/history", Gmail, NULL, gmail_setup, test_history, gmail_teardown);
-  g_test_add ("/ember/fake/gmail/batch", Gmail, NULL, gmail_setup, test_batch, gmail_teardown);
+  g_test_add ("/ember/fake/gmail/get-formats", Gmail, NULL, gmail_setup, test_get_formats, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/gmail/history", Gmail, NULL, gmail_setup, test_history, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/gmail/batch", Gmail, NULL, gmail_setup, test_batch, fake_signed_in_teardown);
 
   return g_test_run ();
 }

@@ -10,29 +10,13 @@
 
 #define CAROL "carol@contoso.test"
 
-typedef struct
-{
-  FakeFixture *fixture;
-  char        *token;
-} Graph;
+typedef FakeSignedIn Graph;
 
 static void
-graph_setup (Graph        *self,
+graph_setup (Graph         *self,
              gconstpointer data)
 {
-  EmberFakeServerOptions options;
-
-  fake_options_init (&options);
-  self->fixture = fake_fixture_new (&options);
-  self->token = fake_token (self->fixture, CAROL);
-}
-
-static void
-graph_teardown (Graph        *self,
-                gconstpointer data)
-{
-  g_free (self->token);
-  fake_fixture_free (self->fixture);
+  fake_signed_in_setup (self, CAROL);
 }
 
 typedef struct
@@ -788,12 +772,12 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/ember/fake/graph/me", Graph, NULL, graph_setup, test_me, graph_teardown);
-  g_test_add ("/ember/fake/graph/folders", Graph, NULL, graph_setup, test_folders, graph_teardown);
-  g_test_add ("/ember/fake/graph/folder-delta", Graph, NULL, graph_setup, test_folder_delta, graph_teardown);
-  g_test_add ("/ember/fake/graph/message-delta", Graph, NULL, graph_setup, test_message_delta, graph_teardown);
-  g_test_add ("/ember/fake/graph/calendar-delta", Graph, NULL, graph_setup, test_calendar_delta, graph_teardown);
-  g_test_add ("/ember/fake/graph/batch", Graph, NULL, graph_setup, test_batch, graph_teardown);
+  g_test_add ("/ember/fake/graph/me", Graph, NULL, graph_setup, test_me, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/graph/folders", Graph, NULL, graph_setup, test_folders, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/graph/folder-delta", Graph, NULL, graph_setup, test_folder_delta, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/graph/message-delta", Graph, NULL, graph_setup, test_message_delta, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/graph/calendar-delta", Graph, NULL, graph_setup, test_calendar_delta, fake_signed_in_teardown);
+  g_test_add ("/ember/fake/graph/batch", Graph, NULL, graph_setup, test_batch, fake_signed_in_teardown);
 
   return g_test_run ();
 }

@@ -88,6 +88,24 @@ ember_gui_test_find_window (GType type)
   return NULL;
 }
 
+gboolean
+ember_gui_test_setup (int    *argc,
+                      char ***argv)
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_setenv ("LANGUAGE", "C", TRUE);
+
+  g_test_init (argc, argv, NULL);
+
+  if (!ember_gui_test_init ())
+    {
+      g_printerr ("no display: skipping the GUI tests\n");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 typedef struct
 {
   GType      type;
@@ -136,6 +154,104 @@ ember_gui_test_find_widget (GtkWidget *root,
     }
 
   return NULL;
+}
+
+gboolean
+ember_gui_test_widget_is_mapped (GtkWidget *widget,
+                                 gpointer   data)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+typedef struct
+{
+  GtkWidget *root;
+  GType      type;
+  GtkWidget *found;
+} MappedWait;
+
+static gboolean
+mapped_appears (gpointer data)
+{
+  MappedWait *wait = data;
+
+  wait->found = ember_gui_test_find_widget (wait->root, wait->type, ember_gui_test_widget_is_mapped, NULL);
+  return wait->found != NULL;
+}
+
+GtkWidget *
+ember_gui_test_wait_for_mapped (GtkWidget *root,
+                                GType      type,
+                                guint      timeout_ms)
+{
+  MappedWait wait = { root, type, NULL };
+
+  if (!ember_test_wait_for (mapped_appears, &wait, timeout_ms))
+    g_error ("expected a mapped %s to appear, but there is none", g_type_name (type));
+
+  return wait.found;
+}
+
+gint64
+ember_gui_test_add_offline_account (EmberStore *store)
+{
+  g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 account_id;
+
+  account->provider = g_strdup ("gmail");
+  account->email = g_strdup ("alice@example.test");
+  /* Nothing listens there. */
+  account->api_base = g_strdup ("http://127.0.0.1:9");
+  account->auth_base = g_strdup ("http://127.0.0.1:9");
+  account->client_id = g_strdup ("test-client");
+  account_id = ember_store_add_account_sync (store, account, NULL, &error);
+  g_assert_no_error (error);
+
+  return account_id;
+}
+
+void
+ember_gui_test_save_inbox_and_label (EmberStore *store,
+                                     gint64      account_id)
+{
+  g_autoptr(EmberFolderPage) folders = ember_folder_page_new ("folders");
+  g_autoptr(GError) error = NULL;
+  EmberFolderRecord *folder;
+
+  folder = ember_folder_record_new ();
+  folder->provider_id = g_strdup ("INBOX");
+  folder->name = g_strdup ("INBOX");
+  folder->kind = EMBER_FOLDER_KIND_INBOX;
+  g_ptr_array_add (folders->folders, folder);
+  folder = ember_folder_record_new ();
+  folder->provider_id = g_strdup ("Label_1");
+  folder->name = g_strdup ("Receipts");
+  folder->kind = EMBER_FOLDER_KIND_LABEL;
+  g_ptr_array_add (folders->folders, folder);
+  folders->complete = TRUE;
+  g_assert_true (ember_store_save_folder_page_sync (store, account_id, folders, NULL, &error));
+  g_assert_no_error (error);
+}
+
+EmberMessageRecord *
+ember_gui_test_numbered_message (guint  i,
+                                 gint64 base_date)
+{
+  EmberMessageRecord *message = ember_message_record_new ();
+
+  message->provider_id = g_strdup_printf ("m%u", i);
+  message->thread_id = g_strdup_printf ("t%u", i);
+  message->subject = g_strdup_printf ("Message number %u", i);
+  message->from_name = g_strdup_printf ("Sender %u", i);
+  message->from_address = g_strdup_printf ("sender%u@example.test", i);
+  message->date = base_date + i * 60;
+  message->snippet = g_strdup ("hello");
+  message->body_text = g_strdup ("hello");
+  message->unread = i % 2 == 0;
+  ember_message_record_add_folder_id (message, "INBOX");
+
+  return message;
 }
 
 static void

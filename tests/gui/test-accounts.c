@@ -7,7 +7,6 @@
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
-#include <locale.h>
 
 #include "ember-account-page.h"
 #include "ember-account-row.h"
@@ -226,40 +225,11 @@ typedef struct
 } Find;
 
 static gboolean
-is_mapped (GtkWidget *widget,
-           gpointer   data)
-{
-  return gtk_widget_get_mapped (widget);
-}
-
-static gboolean
-widget_appears (gpointer data)
-{
-  Find *find = data;
-
-  /* A subpage that was just closed may linger, unmapped. */
-  find->found = ember_gui_test_find_widget (find->root, find->type, is_mapped, NULL);
-  return find->found != NULL;
-}
-
-static GtkWidget *
-wait_for_widget (GtkWidget *root,
-                 GType      type)
-{
-  Find find = { root, type, NULL };
-
-  if (!ember_test_wait_for (widget_appears, &find, 5000))
-    g_error ("expected a mapped %s to appear, but there is none", g_type_name (type));
-
-  return find.found;
-}
-
-static gboolean
 widget_gone (gpointer data)
 {
   Find *find = data;
 
-  return ember_gui_test_find_widget (find->root, find->type, is_mapped, NULL) == NULL;
+  return ember_gui_test_find_widget (find->root, find->type, ember_gui_test_widget_is_mapped, NULL) == NULL;
 }
 
 static EmberAddAccountPage *
@@ -279,7 +249,7 @@ open_add_page (EmberPreferencesWindow *preferences,
   g_assert_nonnull (provider_row);
   adw_action_row_activate (ADW_ACTION_ROW (provider_row));
 
-  return EMBER_ADD_ACCOUNT_PAGE (wait_for_widget (GTK_WIDGET (preferences), EMBER_TYPE_ADD_ACCOUNT_PAGE));
+  return EMBER_ADD_ACCOUNT_PAGE (ember_gui_test_wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ADD_ACCOUNT_PAGE, 5000));
 }
 
 static void
@@ -627,7 +597,7 @@ open_account_page (EmberPreferencesWindow *preferences,
 
   g_assert_nonnull (row);
   adw_action_row_activate (ADW_ACTION_ROW (row));
-  return EMBER_ACCOUNT_PAGE (wait_for_widget (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE));
+  return EMBER_ACCOUNT_PAGE (ember_gui_test_wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE, 5000));
 }
 
 static void
@@ -828,7 +798,7 @@ test_show_account_action (void)
   g_action_group_activate_action (G_ACTION_GROUP (fixture.app), "show-account", g_variant_new_int64 (carol_id));
   preferences = ember_gui_test_wait_for_window (EMBER_TYPE_PREFERENCES_WINDOW, 5000);
   g_assert_nonnull (preferences);
-  account_page = EMBER_ACCOUNT_PAGE (wait_for_widget (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE));
+  account_page = EMBER_ACCOUNT_PAGE (ember_gui_test_wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE, 5000));
   g_assert_cmpint (ember_account_page_get_account_id (account_page), ==, carol_id);
   g_assert_cmpstr (ember_account_page_get_account (account_page)->email, ==, "carol@contoso.test");
 
@@ -838,21 +808,29 @@ test_show_account_action (void)
 /* A 503 storm: the sync gives up, a toast offers Retry, and Retry (once the
  * storm is over) brings the mail in. */
 
-static gboolean
-is_retry_button (GtkWidget *widget,
-                 gpointer   data)
+/* A mapped button with the label in ToastButton.label, in the main window
+ * (where the toasts are). */
+typedef struct
 {
-  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "_Retry") == 0 && gtk_widget_get_mapped (widget);
+  const char *label;
+  GtkWidget  *button;
+} ToastButton;
+
+static gboolean
+is_mapped_button (GtkWidget *widget,
+                  gpointer   data)
+{
+  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0 && gtk_widget_get_mapped (widget);
 }
 
 static gboolean
-retry_toast_shows (gpointer data)
+toast_button_shows (gpointer data)
 {
-  GtkWidget **button = data;
+  ToastButton *toast = data;
 
-  *button = ember_gui_test_find_widget (GTK_WIDGET (ember_gui_test_find_window (EMBER_TYPE_WINDOW)),
-                                        GTK_TYPE_BUTTON, is_retry_button, NULL);
-  return *button != NULL;
+  toast->button = ember_gui_test_find_widget (GTK_WIDGET (ember_gui_test_find_window (EMBER_TYPE_WINDOW)),
+                                              GTK_TYPE_BUTTON, is_mapped_button, (gpointer) toast->label);
+  return toast->button != NULL;
 }
 
 /* Whether the main window's message list shows @data as a subject. */
@@ -899,7 +877,7 @@ test_503_storm_retry (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *message_id = NULL;
   g_autofree char *faults = NULL;
-  GtkWidget *retry = NULL;
+  ToastButton retry = { "_Retry", NULL };
   StatusWait wait;
   gint64 account_id;
 
@@ -926,7 +904,7 @@ test_503_storm_retry (void)
   g_assert_nonnull (message_id);
 
   ember_sync_manager_sync_now (ember_application_get_sync_manager (fixture.app), account_id);
-  if (!ember_test_wait_for (retry_toast_shows, &retry, 30000))
+  if (!ember_test_wait_for (toast_button_shows, &retry, 30000))
     g_error ("expected a toast with Retry after the 503 storm; the account is %s",
              ember_sync_status_to_string (ember_sync_manager_get_account_status (
                ember_application_get_sync_manager (fixture.app), account_id)));
@@ -939,7 +917,7 @@ test_503_storm_retry (void)
   g_assert_no_error (error);
   faults = ember_fake_server_dup_faults (fixture.server);
   g_assert_true (faults == NULL || *faults == '\0');
-  g_assert_true (gtk_widget_activate (retry));
+  g_assert_true (gtk_widget_activate (retry.button));
   if (!ember_test_wait_for (list_shows_subject, (gpointer) "Arrived during the storm", 30000))
     g_error ("expected the message sent during the storm to show after Retry; the account is %s",
              ember_sync_status_to_string (ember_sync_manager_get_account_status (
@@ -949,23 +927,6 @@ test_503_storm_retry (void)
   stop ();
 }
 
-static gboolean
-is_sign_in_button (GtkWidget *widget,
-                   gpointer   data)
-{
-  return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), "_Sign In…") == 0 && gtk_widget_get_mapped (widget);
-}
-
-static gboolean
-sign_in_toast_shows (gpointer data)
-{
-  GtkWidget **button = data;
-
-  *button = ember_gui_test_find_widget (GTK_WIDGET (ember_gui_test_find_window (EMBER_TYPE_WINDOW)),
-                                        GTK_TYPE_BUTTON, is_sign_in_button, NULL);
-  return *button != NULL;
-}
-
 /* A revoked account's toast leads to that account's page. */
 static void
 test_sign_in_toast_opens_account (void)
@@ -973,7 +934,7 @@ test_sign_in_toast_opens_account (void)
   g_autoptr(GError) error = NULL;
   GtkWindow *preferences;
   EmberAccountPage *account_page;
-  GtkWidget *sign_in = NULL;
+  ToastButton sign_in = { "_Sign In…", NULL };
   gint64 alice_id, carol_id;
   StatusWait wait;
 
@@ -987,13 +948,13 @@ test_sign_in_toast_opens_account (void)
   g_assert_true (ember_fake_server_revoke (fixture.server, "carol@contoso.test", &error));
   g_assert_no_error (error);
   ember_sync_manager_sync_now (ember_application_get_sync_manager (fixture.app), carol_id);
-  if (!ember_test_wait_for (sign_in_toast_shows, &sign_in, 30000))
+  if (!ember_test_wait_for (toast_button_shows, &sign_in, 30000))
     g_error ("expected a toast with Sign In after the token was revoked");
-  g_assert_true (gtk_widget_activate (sign_in));
+  g_assert_true (gtk_widget_activate (sign_in.button));
 
   preferences = ember_gui_test_wait_for_window (EMBER_TYPE_PREFERENCES_WINDOW, 5000);
   g_assert_nonnull (preferences);
-  account_page = EMBER_ACCOUNT_PAGE (wait_for_widget (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE));
+  account_page = EMBER_ACCOUNT_PAGE (ember_gui_test_wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE, 5000));
   g_assert_cmpint (ember_account_page_get_account_id (account_page), ==, carol_id);
   g_assert_cmpint (ember_account_page_get_account_id (account_page), !=, alice_id);
 
@@ -1004,16 +965,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "C.UTF-8");
-  g_setenv ("LANGUAGE", "C", TRUE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!ember_gui_test_init ())
-    {
-      g_printerr ("no display: skipping the GUI tests\n");
-      return 77;
-    }
+  if (!ember_gui_test_setup (&argc, &argv))
+    return 77;
 
   g_test_add_func ("/ember/gui/accounts/status-text", test_status_text);
   ember_gui_test_add ("/ember/gui/accounts/empty-pane", test_empty_pane);

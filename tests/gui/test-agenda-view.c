@@ -5,8 +5,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
-
 #include "ember-agenda-row.h"
 #include "ember-agenda-view.h"
 #include "ember-fake-clock.h"
@@ -311,16 +309,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "C.UTF-8");
-  g_setenv ("LANGUAGE", "C", TRUE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!ember_gui_test_init ())
-    {
-      g_printerr ("no display: skipping the GUI tests\n");
-      return 77;
-    }
+  if (!ember_gui_test_setup (&argc, &argv))
+    return 77;
   adw_init ();
 
   /* The view needs no application, so the cases share one process; GLib

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
 #include <signal.h>
 
 #include "ember-demo.h"
@@ -191,20 +190,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "C.UTF-8");
-  g_setenv ("LANGUAGE", "C", TRUE);
   /* Small and quick; the real demo is bigger and slower on purpose. */
   g_setenv ("EMBER_DEMO_MESSAGES", "30", TRUE);
   g_setenv ("EMBER_DEMO_EVENTS", "6", TRUE);
   g_setenv ("EMBER_DEMO_LATENCY_MS", "5", TRUE);
 
-  g_test_init (&argc, &argv, NULL);
-
-  if (!ember_gui_test_init ())
-    {
-      g_printerr ("no display: skipping the GUI tests\n");
-      return 77;
-    }
+  if (!ember_gui_test_setup (&argc, &argv))
+    return 77;
 
   ember_gui_test_add ("/ember/gui/demo/syncs-fake-dataset", test_demo_syncs_fake_dataset);
   ember_gui_test_add ("/ember/gui/demo/cleans-up-on-sigterm", test_demo_cleans_up_on_sigterm);

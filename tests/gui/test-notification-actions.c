@@ -9,8 +9,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
-
 #include "ember-agenda-row.h"
 #include "ember-agenda-view.h"
 #include "ember-gui-test-utils.h"
@@ -75,8 +73,6 @@ populate_store (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(EmberStore) store = ember_store_new_sync (NULL, NULL, &error);
-  g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
-  g_autoptr(EmberFolderPage) folders = ember_folder_page_new ("folders");
   g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
   g_autoptr(EmberCalendarPage) calendars = ember_calendar_page_new ("calendars");
   g_autoptr(EmberEventPage) events = ember_event_page_new ("calendar:primary", "primary");
@@ -84,33 +80,12 @@ populate_store (void)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GDateTime) today = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
                                                       g_date_time_get_day_of_month (now), 9, 0, 0);
-  EmberFolderRecord *folder;
   EmberCalendarRecord *calendar;
   gint64 account_id;
 
   g_assert_no_error (error);
-  account->provider = g_strdup ("gmail");
-  account->email = g_strdup ("alice@example.test");
-  /* Nothing listens there: syncs fail quietly without the network. */
-  account->api_base = g_strdup ("http://127.0.0.1:9");
-  account->auth_base = g_strdup ("http://127.0.0.1:9");
-  account->client_id = g_strdup ("test-client");
-  account_id = ember_store_add_account_sync (store, account, NULL, &error);
-  g_assert_no_error (error);
-
-  folder = ember_folder_record_new ();
-  folder->provider_id = g_strdup ("INBOX");
-  folder->name = g_strdup ("INBOX");
-  folder->kind = EMBER_FOLDER_KIND_INBOX;
-  g_ptr_array_add (folders->folders, folder);
-  folder = ember_folder_record_new ();
-  folder->provider_id = g_strdup ("Label_1");
-  folder->name = g_strdup ("Receipts");
-  folder->kind = EMBER_FOLDER_KIND_LABEL;
-  g_ptr_array_add (folders->folders, folder);
-  folders->complete = TRUE;
-  g_assert_true (ember_store_save_folder_page_sync (store, account_id, folders, NULL, &error));
-  g_assert_no_error (error);
+  account_id = ember_gui_test_add_offline_account (store);
+  ember_gui_test_save_inbox_and_label (store, account_id);
 
   for (guint i = 0; i < N_MESSAGES; i++)
     {
@@ -417,16 +392,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "C.UTF-8");
-  g_setenv ("LANGUAGE", "C", TRUE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!ember_gui_test_init ())
-    {
-      g_printerr ("no display: skipping the GUI tests\n");
-      return 77;
-    }
+  if (!ember_gui_test_setup (&argc, &argv))
+    return 77;
 
   ember_gui_test_add ("/ember/gui/notification-actions/open-message", test_open_message);
   ember_gui_test_add ("/ember/gui/notification-actions/open-message-in-other-folder",

@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "ember-gui-test-utils.h"
 #include "ember-preferences-window.h"
@@ -104,16 +103,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "C.UTF-8");
-  g_setenv ("LANGUAGE", "C", TRUE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!ember_gui_test_init ())
-    {
-      g_printerr ("no display: skipping the GUI tests\n");
-      return 77;
-    }
+  if (!ember_gui_test_setup (&argc, &argv))
+    return 77;
 
   ember_gui_test_add ("/ember/gui/shell/empty-state-and-preferences", test_empty_state_and_preferences);
   ember_gui_test_add ("/ember/gui/shell/about-shows-version", test_about_shows_version);

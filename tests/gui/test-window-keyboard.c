@@ -5,8 +5,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
-
 #include "ember-account-page.h"
 #include "ember-add-account-page.h"
 #include "ember-gui-test-utils.h"
@@ -26,52 +24,15 @@ populate_store (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(EmberStore) store = ember_store_new_sync (NULL, NULL, &error);
-  g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
-  g_autoptr(EmberFolderPage) folders = ember_folder_page_new ("folders");
   g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
-  EmberFolderRecord *folder;
   gint64 account_id;
 
   g_assert_no_error (error);
-  account->provider = g_strdup ("gmail");
-  account->email = g_strdup ("alice@example.test");
-  /* Nothing listens there: syncs fail without touching the network. */
-  account->api_base = g_strdup ("http://127.0.0.1:9");
-  account->auth_base = g_strdup ("http://127.0.0.1:9");
-  account->client_id = g_strdup ("test-client");
-  account_id = ember_store_add_account_sync (store, account, NULL, &error);
-  g_assert_no_error (error);
-
-  folder = ember_folder_record_new ();
-  folder->provider_id = g_strdup ("INBOX");
-  folder->name = g_strdup ("INBOX");
-  folder->kind = EMBER_FOLDER_KIND_INBOX;
-  g_ptr_array_add (folders->folders, folder);
-  folder = ember_folder_record_new ();
-  folder->provider_id = g_strdup ("Label_1");
-  folder->name = g_strdup ("Receipts");
-  folder->kind = EMBER_FOLDER_KIND_LABEL;
-  g_ptr_array_add (folders->folders, folder);
-  folders->complete = TRUE;
-  g_assert_true (ember_store_save_folder_page_sync (store, account_id, folders, NULL, &error));
-  g_assert_no_error (error);
+  account_id = ember_gui_test_add_offline_account (store);
+  ember_gui_test_save_inbox_and_label (store, account_id);
 
   for (guint i = 0; i < N_MESSAGES; i++)
-    {
-      EmberMessageRecord *message = ember_message_record_new ();
-
-      message->provider_id = g_strdup_printf ("m%u", i);
-      message->thread_id = g_strdup_printf ("t%u", i);
-      message->subject = g_strdup_printf ("Message number %u", i);
-      message->from_name = g_strdup_printf ("Sender %u", i);
-      message->from_address = g_strdup_printf ("sender%u@example.test", i);
-      message->date = BASE_DATE + i * 60;
-      message->snippet = g_strdup ("hello");
-      message->body_text = g_strdup ("hello");
-      message->unread = i % 2 == 0;
-      ember_message_record_add_folder_id (message, "INBOX");
-      g_ptr_array_add (page->messages, message);
-    }
+    g_ptr_array_add (page->messages, ember_gui_test_numbered_message (i, BASE_DATE));
   g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
   g_assert_no_error (error);
 }
@@ -736,41 +697,6 @@ assert_all_named (GtkWidget *root)
     g_error ("%s has interactive widgets without an accessible name:%s", G_OBJECT_TYPE_NAME (root), unnamed->str);
 }
 
-typedef struct
-{
-  GtkWidget *root;
-  GType      type;
-  GtkWidget *found;
-} MappedWait;
-
-static gboolean
-is_mapped (GtkWidget *widget,
-           gpointer   data)
-{
-  return gtk_widget_get_mapped (widget);
-}
-
-static gboolean
-mapped_appears (gpointer data)
-{
-  MappedWait *wait = data;
-
-  wait->found = ember_gui_test_find_widget (wait->root, wait->type, is_mapped, NULL);
-  return wait->found != NULL;
-}
-
-static GtkWidget *
-wait_for_mapped (GtkWidget *root,
-                 GType      type)
-{
-  MappedWait wait = { root, type, NULL };
-
-  if (!ember_test_wait_for (mapped_appears, &wait, 5000))
-    g_error ("expected a mapped %s, there is none", g_type_name (type));
-
-  return wait.found;
-}
-
 static gboolean
 group_has_title (GtkWidget *widget,
                  gpointer   data)
@@ -816,7 +742,7 @@ test_accessible_names (void)
 
   /* The account's own page (the store's first account has id 1). */
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-account", g_variant_new_int64 (1));
-  account_page = wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE);
+  account_page = ember_gui_test_wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ACCOUNT_PAGE, 5000);
   g_assert_cmpint (ember_account_page_get_account_id (EMBER_ACCOUNT_PAGE (account_page)), ==, 1);
   /* Ctrl+, again raises the same window. */
   press (window, "<Control>comma");
@@ -833,7 +759,7 @@ test_accessible_names (void)
   row = ember_gui_test_find_widget (group, ADW_TYPE_ACTION_ROW, row_has_title, (gpointer) "Google");
   g_assert_nonnull (row);
   adw_action_row_activate (ADW_ACTION_ROW (row));
-  wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ADD_ACCOUNT_PAGE);
+  ember_gui_test_wait_for_mapped (GTK_WIDGET (preferences), EMBER_TYPE_ADD_ACCOUNT_PAGE, 5000);
   ember_test_spin (300);
   assert_all_named (GTK_WIDGET (preferences));
   assert_all_named (GTK_WIDGET (preferences));
@@ -846,19 +772,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "C.UTF-8");
-  g_setenv ("LANGUAGE", "C", TRUE);
   /* The headless runner turns accessibility off (GTK_A11Y=none), which
    * drops every accessible property; the test backend keeps them. */
   g_setenv ("GTK_A11Y", "test", TRUE);
 
-  g_test_init (&argc, &argv, NULL);
-
-  if (!ember_gui_test_init ())
-    {
-      g_printerr ("no display: skipping the GUI tests\n");
-      return 77;
-    }
+  if (!ember_gui_test_setup (&argc, &argv))
+    return 77;
 
   ember_gui_test_add ("/ember/gui/keyboard/navigate-and-mark-read", test_navigate_and_mark_read);
   ember_gui_test_add ("/ember/gui/keyboard/shortcuts-window-lists-every-accel", test_shortcuts_window_lists_every_accel);

@@ -50,29 +50,16 @@ sync_ok (GmailFixture *fixture)
 static GPtrArray *
 read_back_messages (GmailFixture *fixture)
 {
+  g_autoptr(GPtrArray) listed = gmail_fixture_list_stored_messages (fixture);
   g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) ember_message_record_free);
-  g_autoptr(GError) error = NULL;
-  EmberMessageQuery query = { 0 };
 
-  query.scope = EMBER_MESSAGE_SCOPE_ALL;
-  query.account_id = fixture->account->id;
-  query.limit = 1000;
-  for (;;)
+  for (guint i = 0; i < listed->len; i++)
     {
-      g_autoptr(GPtrArray) chunk = ember_store_list_messages_sync (fixture->store, &query, NULL, &error);
+      EmberMessageRecord *message = g_ptr_array_index (listed, i);
+      g_autoptr(GError) error = NULL;
 
+      g_ptr_array_add (all, ember_store_get_message_sync (fixture->store, message->id, NULL, &error));
       g_assert_no_error (error);
-      for (guint i = 0; i < chunk->len; i++)
-        {
-          EmberMessageRecord *listed = g_ptr_array_index (chunk, i);
-          EmberMessageRecord *full = ember_store_get_message_sync (fixture->store, listed->id, NULL, &error);
-
-          g_assert_no_error (error);
-          g_ptr_array_add (all, full);
-        }
-      if (chunk->len < query.limit)
-        break;
-      query.after = ember_message_cursor_after (g_ptr_array_index (chunk, chunk->len - 1));
     }
 
   return g_steal_pointer (&all);

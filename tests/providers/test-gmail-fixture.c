@@ -194,8 +194,8 @@ gmail_fixture_sync_calendar (GmailFixture     *fixture,
   return ember_provider_sync_calendar (EMBER_PROVIDER (provider), report, cancellable, error);
 }
 
-static GPtrArray *
-list_stored_messages (GmailFixture *fixture)
+GPtrArray *
+gmail_fixture_list_stored_messages (GmailFixture *fixture)
 {
   g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) ember_message_record_free);
   g_autoptr(GError) error = NULL;
@@ -224,7 +224,7 @@ list_stored_messages (GmailFixture *fixture)
 guint
 gmail_fixture_count_stored_messages (GmailFixture *fixture)
 {
-  g_autoptr(GPtrArray) stored = list_stored_messages (fixture);
+  g_autoptr(GPtrArray) stored = gmail_fixture_list_stored_messages (fixture);
 
   return stored->len;
 }
@@ -282,7 +282,7 @@ void
 gmail_fixture_assert_mail_matches (GmailFixture *fixture)
 {
   g_autoptr(JsonNode) root = server_dataset (fixture);
-  g_autoptr(GPtrArray) stored = list_stored_messages (fixture);
+  g_autoptr(GPtrArray) stored = gmail_fixture_list_stored_messages (fixture);
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
   JsonArray *messages = json_object_get_array_member (json_node_get_object (root), "messages");
   guint n_server = json_array_get_length (messages);

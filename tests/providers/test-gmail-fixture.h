@@ -75,6 +75,8 @@ void                gmail_fixture_assert_events_match   (GmailFixture *fixture,
                                                          gint64        window_min,
                                                          gint64        window_max);
 
+/* Every stored message of the account as listed (no bodies), newest first. */
+GPtrArray          *gmail_fixture_list_stored_messages  (GmailFixture *fixture);
 guint               gmail_fixture_count_stored_messages (GmailFixture *fixture);
 /* Request log helpers: calls (batch parts included) whose path is exactly
  * @path, or starts with @path_prefix, optionally with a query containing
