@@ -1544,6 +1544,25 @@ ember_fake_server_get_max_in_flight (EmberFakeServer *self,
   return max;
 }
 
+guint
+ember_fake_server_get_in_flight (EmberFakeServer *self,
+                                 const char      *email)
+{
+  EmberFakeQuota *quota;
+  guint n = 0;
+  g_autofree char *folded = NULL;
+
+  g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), 0);
+
+  folded = g_ascii_strdown (email, -1);
+  g_mutex_lock (&self->lock);
+  quota = g_hash_table_lookup (self->quotas, folded);
+  if (quota != NULL)
+    n = quota->in_flight;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
 void
 ember_fake_server_reset_max_in_flight (EmberFakeServer *self)
 {

@@ -301,5 +301,9 @@ gint64           ember_fake_server_get_cpu_time_us  (EmberFakeServer  *self);
 guint            ember_fake_server_get_max_in_flight (EmberFakeServer  *self,
                                                      const char        *email);
 void             ember_fake_server_reset_max_in_flight (EmberFakeServer *self);
+/* Graph requests to @email's mailbox being answered right now (a killed
+ * client's count until the server finishes them). */
+guint            ember_fake_server_get_in_flight    (EmberFakeServer  *self,
+                                                     const char       *email);
 
 G_END_DECLS
