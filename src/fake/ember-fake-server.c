@@ -1525,28 +1525,11 @@ ember_fake_server_count_requests (EmberFakeServer *self,
   return count;
 }
 
-guint
-ember_fake_server_get_max_in_flight (EmberFakeServer *self,
-                                     const char      *email)
-{
-  EmberFakeQuota *quota;
-  guint max = 0;
-  g_autofree char *folded = NULL;
-
-  g_return_val_if_fail (EMBER_IS_FAKE_SERVER (self), 0);
-
-  folded = g_ascii_strdown (email, -1);
-  g_mutex_lock (&self->lock);
-  quota = g_hash_table_lookup (self->quotas, folded);
-  if (quota != NULL)
-    max = quota->max_in_flight;
-  g_mutex_unlock (&self->lock);
-  return max;
-}
-
-guint
-ember_fake_server_get_in_flight (EmberFakeServer *self,
-                                 const char      *email)
+/* @email's Graph mailbox: requests in flight now, or the most seen. */
+static guint
+get_in_flight_count (EmberFakeServer *self,
+                     const char      *email,
+                     gboolean         max)
 {
   EmberFakeQuota *quota;
   guint n = 0;
@@ -1558,9 +1541,23 @@ ember_fake_server_get_in_flight (EmberFakeServer *self,
   g_mutex_lock (&self->lock);
   quota = g_hash_table_lookup (self->quotas, folded);
   if (quota != NULL)
-    n = quota->in_flight;
+    n = max ? quota->max_in_flight : quota->in_flight;
   g_mutex_unlock (&self->lock);
   return n;
+}
+
+guint
+ember_fake_server_get_max_in_flight (EmberFakeServer *self,
+                                     const char      *email)
+{
+  return get_in_flight_count (self, email, TRUE);
+}
+
+guint
+ember_fake_server_get_in_flight (EmberFakeServer *self,
+                                 const char      *email)
+{
+  return get_in_flight_count (self, email, FALSE);
 }
 
 void
