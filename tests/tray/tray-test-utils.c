@@ -384,6 +384,56 @@ watcher_get_property_cb (GDBusConnection *connection,
   return g_variant_new_int32 (0);
 }
 
+/* A test peer: @xml's first interface exported at @path on a connection
+ * of its own, which then owns @name (failing the test otherwise). */
+static GDBusConnection *
+peer_start (GTestDBus                  *bus,
+            const char                 *xml,
+            const char                 *path,
+            const GDBusInterfaceVTable *vtable,
+            gpointer                    user_data,
+            const char                 *name,
+            GDBusNodeInfo             **out_node_info,
+            guint                      *out_registration_id)
+{
+  GDBusConnection *connection = tray_test_connect (bus);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 result;
+
+  *out_node_info = g_dbus_node_info_new_for_xml (xml, &error);
+  g_assert_no_error (error);
+  *out_registration_id = g_dbus_connection_register_object (connection, path,
+                                                            (*out_node_info)->interfaces[0],
+                                                            vtable, user_data, NULL, &error);
+  g_assert_no_error (error);
+
+  reply = g_dbus_connection_call_sync (connection,
+                                       "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", name, 4 /* DO_NOT_QUEUE */),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &result);
+  g_assert_cmpuint (result, ==, 1 /* PRIMARY_OWNER */);
+
+  return connection;
+}
+
+static void
+peer_stop (GDBusConnection **connection,
+           GDBusNodeInfo    *node_info,
+           guint             registration_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_unregister_object (*connection, registration_id);
+  g_dbus_connection_close_sync (*connection, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (connection);
+  g_dbus_node_info_unref (node_info);
+}
+
 static const GDBusInterfaceVTable watcher_vtable = {
   .method_call = watcher_method_call_cb,
   .get_property = watcher_get_property_cb,
@@ -393,30 +443,12 @@ TestWatcher *
 test_watcher_start (GTestDBus *bus)
 {
   TestWatcher *watcher = g_new0 (TestWatcher, 1);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  guint32 result;
 
-  watcher->connection = tray_test_connect (bus);
   watcher->items = g_ptr_array_new_with_free_func (g_free);
   watcher->item_ids = g_ptr_array_new_with_free_func (g_free);
-  watcher->node_info = g_dbus_node_info_new_for_xml (watcher_xml, &error);
-  g_assert_no_error (error);
-  watcher->registration_id = g_dbus_connection_register_object (watcher->connection,
-                                                                "/StatusNotifierWatcher",
-                                                                watcher->node_info->interfaces[0],
-                                                                &watcher_vtable, watcher, NULL,
-                                                                &error);
-  g_assert_no_error (error);
-
-  reply = g_dbus_connection_call_sync (watcher->connection,
-                                       "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "RequestName",
-                                       g_variant_new ("(su)", "org.kde.StatusNotifierWatcher", 4 /* DO_NOT_QUEUE */),
-                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(u)", &result);
-  g_assert_cmpuint (result, ==, 1 /* PRIMARY_OWNER */);
+  watcher->connection = peer_start (bus, watcher_xml, "/StatusNotifierWatcher", &watcher_vtable, watcher,
+                                    "org.kde.StatusNotifierWatcher",
+                                    &watcher->node_info, &watcher->registration_id);
 
   return watcher;
 }
@@ -424,13 +456,7 @@ test_watcher_start (GTestDBus *bus)
 void
 test_watcher_stop (TestWatcher *watcher)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_dbus_connection_unregister_object (watcher->connection, watcher->registration_id);
-  g_dbus_connection_close_sync (watcher->connection, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&watcher->connection);
-  g_dbus_node_info_unref (watcher->node_info);
+  peer_stop (&watcher->connection, watcher->node_info, watcher->registration_id);
   g_ptr_array_unref (watcher->items);
   g_ptr_array_unref (watcher->item_ids);
   g_free (watcher);
@@ -572,29 +598,11 @@ TestNotificationServer *
 test_notification_server_start (GTestDBus *bus)
 {
   TestNotificationServer *server = g_new0 (TestNotificationServer, 1);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  guint32 result;
 
-  server->connection = tray_test_connect (bus);
   server->notifications = g_ptr_array_new_with_free_func ((GDestroyNotify) test_notification_free);
-  server->node_info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
-  g_assert_no_error (error);
-  server->registration_id = g_dbus_connection_register_object (server->connection,
-                                                               "/org/freedesktop/Notifications",
-                                                               server->node_info->interfaces[0],
-                                                               &notifications_vtable, server, NULL,
-                                                               &error);
-  g_assert_no_error (error);
-
-  reply = g_dbus_connection_call_sync (server->connection,
-                                       "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "RequestName",
-                                       g_variant_new ("(su)", "org.freedesktop.Notifications", 4),
-                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(u)", &result);
-  g_assert_cmpuint (result, ==, 1);
+  server->connection = peer_start (bus, notifications_xml, "/org/freedesktop/Notifications",
+                                   &notifications_vtable, server, "org.freedesktop.Notifications",
+                                   &server->node_info, &server->registration_id);
 
   return server;
 }
@@ -602,13 +610,7 @@ test_notification_server_start (GTestDBus *bus)
 void
 test_notification_server_stop (TestNotificationServer *server)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_dbus_connection_unregister_object (server->connection, server->registration_id);
-  g_dbus_connection_close_sync (server->connection, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&server->connection);
-  g_dbus_node_info_unref (server->node_info);
+  peer_stop (&server->connection, server->node_info, server->registration_id);
   g_ptr_array_unref (server->notifications);
   g_free (server);
 }
