@@ -323,6 +323,23 @@ test_concurrency_cap (void)
 }
 
 static void
+acquirers_set_up (Acquirer         *acquirers,
+                  guint             n,
+                  EmberRateLimiter *limiter,
+                  EmberClock       *clock,
+                  GPtrArray        *order,
+                  GMutex           *order_mutex)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      acquirers[i].limiter = limiter;
+      acquirers[i].clock = clock;
+      acquirers[i].order = order;
+      acquirers[i].order_mutex = order_mutex;
+    }
+}
+
+static void
 start_in_order (EmberRateLimiter *limiter,
                 Acquirer         *acquirers,
                 GThread         **threads,
@@ -352,13 +369,7 @@ test_fifo_big_head_not_starved (void)
   GThread *threads[G_N_ELEMENTS (acquirers)];
 
   g_mutex_init (&order_mutex);
-  for (guint i = 0; i < G_N_ELEMENTS (acquirers); i++)
-    {
-      acquirers[i].limiter = limiter;
-      acquirers[i].clock = EMBER_CLOCK (fake);
-      acquirers[i].order = order;
-      acquirers[i].order_mutex = &order_mutex;
-    }
+  acquirers_set_up (acquirers, G_N_ELEMENTS (acquirers), limiter, EMBER_CLOCK (fake), order, &order_mutex);
 
   /* Empty the bucket. */
   g_assert_true (ember_rate_limiter_acquire (limiter, 3, NULL, NULL));
@@ -822,13 +833,7 @@ test_window_fifo (void)
   GThread *threads[G_N_ELEMENTS (acquirers)];
 
   g_mutex_init (&order_mutex);
-  for (guint i = 0; i < G_N_ELEMENTS (acquirers); i++)
-    {
-      acquirers[i].limiter = limiter;
-      acquirers[i].clock = EMBER_CLOCK (fake);
-      acquirers[i].order = order;
-      acquirers[i].order_mutex = &order_mutex;
-    }
+  acquirers_set_up (acquirers, G_N_ELEMENTS (acquirers), limiter, EMBER_CLOCK (fake), order, &order_mutex);
 
   /* 6 units charged at 0 s, 4 at 0.5 s. */
   g_assert_true (ember_rate_limiter_acquire (limiter, 6, NULL, NULL));
