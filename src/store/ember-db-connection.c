@@ -27,7 +27,7 @@
  * copied once rather than many times. */
 #define WAL_AUTOCHECKPOINT    4096
 /* Readers map the file instead of copying each page with pread (). */
-#define READER_MMAP_SIZE      (256 * 1024 * 1024)
+#define READER_MMAP_SIZE      0
 
 static const char *
 describe_result (int rc)
