@@ -161,6 +161,14 @@ GPtrArray          *ember_store_list_messages_sync     (EmberStore              
                                                         const EmberMessageQuery  *query,
                                                         GCancellable             *cancellable,
                                                         GError                  **error);
+/* The list rows (as ember_store_list_messages_sync () gives them, but
+ * without folders) of the messages @ids, in the order of @ids; messages
+ * that are gone are left out. */
+GPtrArray          *ember_store_list_messages_by_id_sync (EmberStore          *self,
+                                                          const gint64        *ids,
+                                                          guint                n_ids,
+                                                          GCancellable        *cancellable,
+                                                          GError             **error);
 /* The whole message, bodies included; NOT_FOUND when it is gone. */
 EmberMessageRecord *ember_store_get_message_sync       (EmberStore          *self,
                                                         gint64               message_id,
@@ -234,6 +242,15 @@ void                ember_store_list_messages_async    (EmberStore              
 GPtrArray          *ember_store_list_messages_finish   (EmberStore          *self,
                                                         GAsyncResult        *result,
                                                         GError             **error);
+void                ember_store_list_messages_by_id_async (EmberStore         *self,
+                                                          const gint64       *ids,
+                                                          guint               n_ids,
+                                                          GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+GPtrArray          *ember_store_list_messages_by_id_finish (EmberStore        *self,
+                                                            GAsyncResult      *result,
+                                                            GError           **error);
 void                ember_store_get_message_async      (EmberStore          *self,
                                                         gint64               message_id,
                                                         GCancellable        *cancellable,
