@@ -16,6 +16,7 @@ struct _EmberMessageItem
 
   EmberMessageRecord *record;
   guint               thread_count;
+  gboolean            loaded;
 };
 
 G_DEFINE_FINAL_TYPE (EmberMessageItem, ember_message_item, G_TYPE_OBJECT)
@@ -24,6 +25,7 @@ enum {
   PROP_0,
   PROP_UNREAD,
   PROP_THREAD_COUNT,
+  PROP_LOADED,
   N_PROPS
 };
 
@@ -38,8 +40,51 @@ ember_message_item_new (EmberMessageRecord *record)
 
   self = g_object_new (EMBER_TYPE_MESSAGE_ITEM, NULL);
   self->record = record;
+  self->loaded = TRUE;
 
   return self;
+}
+
+EmberMessageItem *
+ember_message_item_new_pending (gint64 id,
+                                gint64 date)
+{
+  EmberMessageItem *self = g_object_new (EMBER_TYPE_MESSAGE_ITEM, NULL);
+
+  self->record = ember_message_record_new ();
+  self->record->id = id;
+  self->record->date = date;
+
+  return self;
+}
+
+void
+ember_message_item_set_record (EmberMessageItem   *self,
+                               EmberMessageRecord *record)
+{
+  gboolean unread_changed;
+
+  g_return_if_fail (EMBER_IS_MESSAGE_ITEM (self));
+  g_return_if_fail (record != NULL && record->id == self->record->id);
+
+  unread_changed = record->unread != self->record->unread;
+  ember_message_record_free (self->record);
+  self->record = record;
+  self->loaded = TRUE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (unread_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+ember_message_item_get_loaded (EmberMessageItem *self)
+{
+  g_return_val_if_fail (EMBER_IS_MESSAGE_ITEM (self), FALSE);
+
+  return self->loaded;
 }
 
 const EmberMessageRecord *
@@ -149,6 +194,9 @@ ember_message_item_get_property (GObject    *object,
     case PROP_THREAD_COUNT:
       g_value_set_uint (value, self->thread_count);
       break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -178,6 +226,9 @@ ember_message_item_class_init (EmberMessageItemClass *klass)
   properties[PROP_THREAD_COUNT] =
     g_param_spec_uint ("thread-count", NULL, NULL, 1, G_MAXUINT, 1,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -15,6 +15,15 @@ G_DECLARE_FINAL_TYPE (EmberMessageItem, ember_message_item, EMBER, MESSAGE_ITEM,
 
 /* Takes @record (without bodies). */
 EmberMessageItem         *ember_message_item_new          (EmberMessageRecord *record);
+/* A row whose message is still being read: it knows only the message's
+ * id and date until ember_message_item_set_record () fills it in. */
+EmberMessageItem         *ember_message_item_new_pending  (gint64              id,
+                                                           gint64              date);
+/* Takes @record, the pending message's list row, and notifies "loaded". */
+void                      ember_message_item_set_record   (EmberMessageItem   *self,
+                                                           EmberMessageRecord *record);
+/* FALSE while the item is pending: there is nothing to show yet. */
+gboolean                  ember_message_item_get_loaded   (EmberMessageItem   *self);
 const EmberMessageRecord *ember_message_item_get_record   (EmberMessageItem   *self);
 gint64                    ember_message_item_get_id       (EmberMessageItem   *self);
 const char               *ember_message_item_get_sender   (EmberMessageItem   *self);

@@ -16,7 +16,9 @@ G_DECLARE_FINAL_TYPE (EmberMessageListModel, ember_message_list_model, EMBER, ME
 
 /* Items are EmberMessageItem, newest first, one per conversation. Only the
  * rows near what the list shows are read: the model grows a page at a time
- * as the view asks for items close to its end. */
+ * as the view asks for items close to its end. Items far from where the
+ * view last looked are let go; asked for again, they come back pending
+ * (ember_message_item_get_loaded () FALSE) and fill in a moment later. */
 EmberMessageListModel *ember_message_list_model_new        (EmberStore              *store,
                                                             const EmberMessageQuery *query);
 /* Re-reads the newest page: new messages are inserted at the top, changed
@@ -33,6 +35,10 @@ void                   ember_message_list_model_ensure     (EmberMessageListMode
  * conversation's) among the rows read so far, shown to the view at once if
  * it was waiting for its batch; G_MAXUINT when that row has not been read
  * (yet). */
+/* Reads on towards where @message would be; FALSE when the rows read
+ * already pass its date or the folder has ended: it is not in this list. */
+gboolean               ember_message_list_model_read_towards (EmberMessageListModel    *self,
+                                                              const EmberMessageRecord *message);
 guint                  ember_message_list_model_find       (EmberMessageListModel    *self,
                                                             const EmberMessageRecord *message);
 

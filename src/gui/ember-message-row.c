@@ -63,6 +63,23 @@ update (EmberMessageRow *self)
     return;
 
   record = ember_message_item_get_record (self->item);
+  if (!ember_message_item_get_loaded (self->item))
+    {
+      /* Read back in a moment (the list keeps only rows near the view):
+       * a blank row, not "Unknown sender", until then. */
+      gtk_label_set_text (self->sender_label, "");
+      gtk_label_set_text (self->subject_label, "");
+      gtk_label_set_text (self->snippet_label, "");
+      gtk_label_set_text (self->date_label, "");
+      gtk_widget_set_visible (self->attachment_icon, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->count_label), FALSE);
+      gtk_widget_set_opacity (self->unread_dot, 0.0);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Loading…"),
+                                      -1);
+      return;
+    }
+
   unread = ember_message_item_get_unread (self->item);
   count = ember_message_item_get_thread_count (self->item);
   now = g_date_time_new_now_local ();

@@ -816,8 +816,7 @@ open_sidebar_row (EmberWindow   *self,
 static void
 select_revealed_message (EmberWindow *self)
 {
-  EmberMessageItem *last;
-  guint n, position;
+  guint position;
 
   if (self->reveal_message == NULL || !self->sidebar_loaded || self->folder_model == NULL)
     return;
@@ -838,15 +837,9 @@ select_revealed_message (EmberWindow *self)
       return;
     }
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->folder_model));
-  last = n > 0 ? g_list_model_get_item (G_LIST_MODEL (self->folder_model), n - 1) : NULL;
-  if (!ember_message_list_model_get_complete (self->folder_model) &&
-      (last == NULL || ember_message_item_get_record (last)->date >= self->reveal_message->date))
-    ember_message_list_model_ensure (self->folder_model, n);
-  else
+  if (!ember_message_list_model_read_towards (self->folder_model, self->reveal_message))
     /* Not in this list after all (moved meanwhile): the reader has it. */
     g_clear_pointer (&self->reveal_message, ember_message_record_free);
-  g_clear_object (&last);
 }
 
 static gboolean

@@ -142,6 +142,103 @@ test_list_fills_after_first_sync (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_MESSAGES - 1);
 }
 
+static gboolean
+item_loaded (gpointer data)
+{
+  return ember_message_item_get_loaded (data);
+}
+
+/* Reads every row, as scrolling to the end does; returns the row count. */
+static guint
+read_to_end (EmberMessageListModel *model)
+{
+  ModelWait wait = { model, 0 };
+
+  for (;;)
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+      g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), n - 1));
+      wait.n = n;
+      if (!ember_test_wait_for (model_grew, &wait, 3000))
+        return n;
+    }
+}
+
+/* Memory stays flat with a long list: rows the view has moved far away
+ * from let go of their text, and come back (read again) when the view
+ * returns. New mail still lands on top. */
+static void
+test_list_keeps_rows_near_view (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmberStore) store = NULL;
+  g_autoptr(EmberMessageListModel) model = NULL;
+  g_autoptr(EmberMessageItem) newest = NULL;
+  g_autoptr(EmberMessageItem) again = NULL;
+  g_autoptr(EmberMessageItem) conversation = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  EmberMessageQuery query = { 0 };
+  ModelWait wait = { NULL, 0 };
+  EmberMessageItem *first;
+  gint64 first_id;
+
+  populate_store ();
+  store = ember_store_new_sync (NULL, NULL, &error);
+  g_assert_no_error (error);
+  query.scope = EMBER_MESSAGE_SCOPE_INBOX;
+  model = ember_message_list_model_new (store, &query);
+  wait.model = model;
+  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_true (ember_message_item_get_loaded (first));
+  g_assert_cmpstr (ember_message_item_get_record (first)->subject, ==, "Message number 449");
+  first_id = ember_message_item_get_id (first);
+  g_object_add_weak_pointer (G_OBJECT (first), (gpointer *) &first);
+  g_object_unref (first);
+  /* Still near the view: kept. */
+  g_assert_nonnull (first);
+
+  g_assert_cmpuint (read_to_end (model), ==, N_MESSAGES - 1);
+  /* 450 rows down, the first rows' items are gone. */
+  g_assert_null (first);
+
+  /* Back at the top: the row comes back, pending, then filled in. */
+  newest = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_cmpint (ember_message_item_get_id (newest), ==, first_id);
+  g_assert_true (ember_test_wait_for (item_loaded, newest, 10000));
+  g_assert_cmpstr (ember_message_item_get_record (newest)->subject, ==, "Message number 449");
+  g_assert_cmpstr (ember_message_item_get_sender (newest), ==, "Sender 449");
+
+  /* A conversation read far from the view keeps its count. */
+  conversation = g_list_model_get_item (G_LIST_MODEL (model), N_MESSAGES - 1 - 11);
+  g_assert_true (ember_test_wait_for (item_loaded, conversation, 10000));
+  g_assert_cmpstr (ember_message_item_get_record (conversation)->subject, ==, "Message number 11");
+  g_assert_cmpuint (ember_message_item_get_thread_count (conversation), ==, 2);
+
+  /* New mail, with the view down at the end: it goes on top. */
+  accounts = ember_store_list_accounts_sync (store, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = N_MESSAGES; i < N_MESSAGES + 3; i++)
+    g_ptr_array_add (page->messages, make_message (i));
+  g_assert_true (ember_store_save_message_page_sync (store, ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id,
+                                                     page, NULL, &error));
+  g_assert_no_error (error);
+  wait.n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  ember_message_list_model_refresh (model);
+  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_MESSAGES - 1 + 3);
+  again = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_true (ember_test_wait_for (item_loaded, again, 10000));
+  g_assert_cmpstr (ember_message_item_get_record (again)->subject, ==, "Message number 452");
+  g_clear_object (&again);
+  again = g_list_model_get_item (G_LIST_MODEL (model), 3);
+  g_assert_true (ember_test_wait_for (item_loaded, again, 10000));
+  g_assert_cmpint (ember_message_item_get_id (again), ==, first_id);
+}
+
 static GtkListView *
 find_message_list (GtkWindow *window)
 {
@@ -341,6 +438,7 @@ main (int   argc,
   ember_gui_test_add ("/ember/gui/window/search", test_search);
   ember_gui_test_add ("/ember/gui/window/narrow-layout", test_narrow_layout);
   ember_gui_test_add ("/ember/gui/window/list-fills-after-first-sync", test_list_fills_after_first_sync);
+  ember_gui_test_add ("/ember/gui/window/list-keeps-rows-near-view", test_list_keeps_rows_near_view);
 
   return g_test_run ();
 }
