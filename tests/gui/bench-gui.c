@@ -270,6 +270,70 @@ read_status_kb (const char *field)
   return g_ascii_strtoll (line + strlen (field) + 1, NULL, 10);
 }
 
+/* Where resident memory goes: Rss summed per mapped file (anonymous
+ * memory as one entry), the largest first. */
+static void
+print_rss_by_mapping (void)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GList) names = NULL;
+  const char *current = "[anonymous]";
+  guint shown = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL));
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      const char *dash = strchr (line, '-');
+      const char *space = strchr (line, ' ');
+
+      /* Attribute lines start "Name:"; mapping lines "start-end ". */
+      if (dash != NULL && space != NULL && dash < space && g_ascii_isxdigit (line[0]))
+        {
+          /* "start-end perms offset dev inode   path" */
+          g_auto(GStrv) fields = g_strsplit_set (line, " ", 6);
+          const char *path = g_strv_length (fields) == 6 ? g_strstrip (fields[5]) : "";
+
+          current = g_intern_string (*path != '\0' ? path : "[anonymous]");
+        }
+      else if (g_str_has_prefix (line, "Rss:"))
+        {
+          gint64 *kb = g_hash_table_lookup (by_name, current);
+
+          if (kb == NULL)
+            {
+              kb = g_new0 (gint64, 1);
+              g_hash_table_insert (by_name, g_strdup (current), kb);
+            }
+          *kb += g_ascii_strtoll (line + strlen ("Rss:"), NULL, 10);
+        }
+    }
+
+  names = g_hash_table_get_keys (by_name);
+  while (names != NULL && shown < 8)
+    {
+      const char *largest = NULL;
+      gint64 largest_kb = -1;
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          gint64 kb = *(gint64 *) g_hash_table_lookup (by_name, l->data);
+
+          if (kb > largest_kb)
+            {
+              largest = l->data;
+              largest_kb = kb;
+            }
+        }
+      g_printerr ("#   %7.1f MB  %s\n", largest_kb / 1024.0, largest);
+      names = g_list_remove (names, largest);
+      shown++;
+    }
+}
+
 /* Cold start */
 
 typedef struct
@@ -561,6 +625,7 @@ bench_scroll_memory (void)
               g_list_model_get_n_items (model), n_bench_messages (),
               read_status_kb ("VmRSS:") / 1024.0, read_status_kb ("RssAnon:") / 1024.0,
               read_status_kb ("RssFile:") / 1024.0, rss_start / 1024.0, read_status_kb ("VmHWM:") / 1024.0);
+  print_rss_by_mapping ();
 
   ember_gui_test_quit_app (app);
   g_object_unref (app);
