@@ -787,6 +787,78 @@ test_get_message_with_body (Fixture       *f,
 }
 
 static void
+test_list_messages_by_id (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  g_autoptr(EmberMessagePage) deletion = ember_message_page_new ("mail");
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GError) error = NULL;
+  EmberMessageRecord *record;
+  EmberMessageRecord *c;
+  gint64 a, b, c_id;
+
+  add_gmail_labels (f);
+  g_ptr_array_add (page->messages, store_test_message ("a", TEST_EPOCH, "First", "INBOX"));
+  g_ptr_array_add (page->messages, store_test_message ("b", TEST_EPOCH + 10, "Second", "INBOX"));
+  record = store_test_message ("c", TEST_EPOCH + 20, "Third", "Label_1");
+  record->unread = FALSE;
+  record->has_attachments = TRUE;
+  record->attachments_json = g_strdup ("[{\"name\":\"c.pdf\",\"size\":10}]");
+  g_ptr_array_add (page->messages, record);
+  save_page (f, f->gmail, page);
+  a = count (f, "SELECT id FROM messages WHERE provider_id = 'a'");
+  b = count (f, "SELECT id FROM messages WHERE provider_id = 'b'");
+  c_id = count (f, "SELECT id FROM messages WHERE provider_id = 'c'");
+
+  g_ptr_array_add (deletion->deleted_ids, g_strdup ("b"));
+  save_page (f, f->gmail, deletion);
+
+  {
+    /* Not in date or id order; a deleted and a never-seen id in between,
+     * and ids asked twice. */
+    gint64 ids[] = { c_id, b, a, c_id, c_id + 1000, a };
+
+    messages = ember_store_list_messages_by_id_sync (f->store, ids, G_N_ELEMENTS (ids), NULL, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 4);
+  c = messages->pdata[0];
+  g_assert_cmpstr (c->provider_id, ==, "c");
+  g_assert_cmpstr (((EmberMessageRecord *) messages->pdata[1])->provider_id, ==, "a");
+  g_assert_cmpstr (((EmberMessageRecord *) messages->pdata[2])->provider_id, ==, "c");
+  g_assert_cmpstr (((EmberMessageRecord *) messages->pdata[3])->provider_id, ==, "a");
+  g_assert_cmpint (((EmberMessageRecord *) messages->pdata[1])->id, ==, a);
+
+  /* The list-row fields, and no body. */
+  g_assert_cmpint (c->id, ==, c_id);
+  g_assert_cmpint (c->account_id, ==, f->gmail);
+  g_assert_cmpstr (c->thread_id, ==, "thread-c");
+  g_assert_cmpstr (c->subject, ==, "Third");
+  g_assert_cmpstr (c->from_name, ==, "Ann Sender");
+  g_assert_cmpstr (c->from_address, ==, "ann@example.com");
+  g_assert_cmpint (c->date, ==, TEST_EPOCH + 20);
+  g_assert_cmpstr (c->snippet, ==, "snippet of c");
+  g_assert_false (c->unread);
+  g_assert_true (c->has_attachments);
+  g_assert_true (((EmberMessageRecord *) messages->pdata[1])->unread);
+  g_assert_false (((EmberMessageRecord *) messages->pdata[1])->has_attachments);
+  g_assert_null (c->body_text);
+  g_assert_null (c->body_html);
+  g_assert_null (c->attachments_json);
+
+  /* Nothing asked, nothing found: empty arrays, not errors. */
+  none = ember_store_list_messages_by_id_sync (f->store, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_clear_pointer (&none, g_ptr_array_unref);
+  none = ember_store_list_messages_by_id_sync (f->store, &b, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
+static void
 test_folder_counts (Fixture       *f,
                     gconstpointer  data)
 {
@@ -1265,6 +1337,7 @@ test_async_wrappers (Fixture       *f,
   g_autoptr(EmberAccountRecord) account = ember_account_record_new ();
   g_autoptr(EmberAccountRecord) stored = NULL;
   g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) by_id = NULL;
   g_autoptr(GPtrArray) hits = NULL;
   g_autoptr(GPtrArray) folders = NULL;
   g_autoptr(GPtrArray) events = NULL;
@@ -1294,6 +1367,21 @@ test_async_wrappers (Fixture       *f,
   message = ember_store_get_message_finish (f->store, result, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (message->body_text, ==, "Body of a: Async hello");
+  g_clear_object (&result);
+
+  {
+    gint64 ids[] = { message->id + 1000, message->id };
+
+    ember_store_list_messages_by_id_async (f->store, ids, G_N_ELEMENTS (ids), NULL, async_done_cb, &wait);
+    /* The ids were copied: the caller's array may go at once. */
+    ids[1] = 0;
+  }
+  result = wait_result (&wait);
+  by_id = ember_store_list_messages_by_id_finish (f->store, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (by_id->len, ==, 1);
+  g_assert_cmpstr (((EmberMessageRecord *) by_id->pdata[0])->subject, ==, "Async hello");
+  g_assert_null (((EmberMessageRecord *) by_id->pdata[0])->body_text);
   g_clear_object (&result);
 
   ember_store_search_messages_async (f->store, "async", 0, 10, NULL, async_done_cb, &wait);
@@ -1497,6 +1585,7 @@ main (int   argc,
   ADD ("folders/complete-list-prunes", test_complete_folder_list_prunes);
   ADD ("queries/keyset-pages", test_keyset_pages);
   ADD ("queries/get-message-with-body", test_get_message_with_body);
+  ADD ("queries/by-id", test_list_messages_by_id);
   ADD ("queries/folder-counts", test_folder_counts);
   ADD ("queries/local-unread-flag", test_local_unread_flag);
   ADD ("events/in-range", test_events_in_range);
