@@ -594,10 +594,13 @@ compare_newest_first (gconstpointer a,
 
 /* Splits a re-read newest page: rows read before take its read state,
  * messages newer than any read either join their conversation's row or
- * are returned (newest first) to become rows of their own. */
+ * are returned (newest first) to become rows of their own; the keys of
+ * the older new messages of those new conversations go to @joining, to be
+ * counted once their rows exist. */
 static GPtrArray *
 take_new_records (EmberMessageListModel *self,
-                  GPtrArray             *records)
+                  GPtrArray             *records,
+                  GArray                *joining)
 {
   g_autoptr(GHashTable) new_conversations = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr(GArray) new_keys = g_array_sized_new (FALSE, FALSE, sizeof (guint64), records->len);
@@ -631,7 +634,10 @@ take_new_records (EmberMessageListModel *self,
 
       /* A second new message of a conversation new in this page. */
       if (g_hash_table_contains (new_conversations, &key))
-        continue;
+        {
+          g_array_append_val (joining, key);
+          continue;
+        }
 
       /* (No reallocation: sized for every record.) */
       g_array_append_val (new_keys, key);
@@ -650,6 +656,7 @@ refreshed_cb (GObject      *object,
   EmberMessageListModel *self = user_data;
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GPtrArray) fresh = NULL;
+  g_autoptr(GArray) joining = NULL;
   g_autoptr(GError) error = NULL;
   EmberMessageCursor last_read = { 0, 0 };
   guint n;
@@ -686,7 +693,8 @@ refreshed_cb (GObject      *object,
       return;
     }
 
-  fresh = take_new_records (self, records);
+  joining = g_array_new (FALSE, FALSE, sizeof (guint64));
+  fresh = take_new_records (self, records, joining);
   n = fresh->len;
   if (n > 0)
     {
@@ -697,6 +705,8 @@ refreshed_cb (GObject      *object,
         fill_row (self, self->first_seq + i, g_ptr_array_index (fresh, i));
       for (guint i = 0; i < n; i++)
         give_item (self, self->first_seq + i, g_steal_pointer (&fresh->pdata[i]));
+      for (guint i = 0; i < joining->len; i++)
+        count_in_conversation (self, lookup_conversation (self, g_array_index (joining, guint64, i)));
       self->exposed += n;
       g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n);
 

@@ -239,6 +239,62 @@ test_list_keeps_rows_near_view (void)
   g_assert_cmpint (ember_message_item_get_id (again), ==, first_id);
 }
 
+/* A conversation that arrives whole with new mail (two messages in one
+ * sync) is one row on top that counts both, as when it is read in a page;
+ * and the count stays when the row is let go and read again. */
+static void
+test_list_counts_new_conversation (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmberStore) store = NULL;
+  g_autoptr(EmberMessageListModel) model = NULL;
+  g_autoptr(EmberMessageItem) top = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  EmberMessageQuery query = { 0 };
+  ModelWait wait = { NULL, 0 };
+  guint n;
+
+  populate_store ();
+  store = ember_store_new_sync (NULL, NULL, &error);
+  g_assert_no_error (error);
+  query.scope = EMBER_MESSAGE_SCOPE_INBOX;
+  model = ember_message_list_model_new (store, &query);
+  wait.model = model;
+  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+
+  accounts = ember_store_list_accounts_sync (store, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = N_MESSAGES; i < N_MESSAGES + 2; i++)
+    {
+      EmberMessageRecord *message = make_message (i);
+
+      g_free (message->thread_id);
+      message->thread_id = g_strdup ("t-new");
+      g_ptr_array_add (page->messages, message);
+    }
+  g_assert_true (ember_store_save_message_page_sync (store, ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id,
+                                                     page, NULL, &error));
+  g_assert_no_error (error);
+  n = wait.n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  ember_message_list_model_refresh (model);
+  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n + 1);
+
+  top = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_true (ember_test_wait_for (item_loaded, top, 10000));
+  g_assert_cmpstr (ember_message_item_get_record (top)->subject, ==, "Message number 451");
+  g_assert_cmpuint (ember_message_item_get_thread_count (top), ==, 2);
+  g_clear_object (&top);
+
+  /* Far down and back: the row is read again with its count. */
+  read_to_end (model);
+  top = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_true (ember_test_wait_for (item_loaded, top, 10000));
+  g_assert_cmpstr (ember_message_item_get_record (top)->subject, ==, "Message number 451");
+  g_assert_cmpuint (ember_message_item_get_thread_count (top), ==, 2);
+}
+
 static GtkListView *
 find_message_list (GtkWindow *window)
 {
@@ -439,6 +495,7 @@ main (int   argc,
   ember_gui_test_add ("/ember/gui/window/narrow-layout", test_narrow_layout);
   ember_gui_test_add ("/ember/gui/window/list-fills-after-first-sync", test_list_fills_after_first_sync);
   ember_gui_test_add ("/ember/gui/window/list-keeps-rows-near-view", test_list_keeps_rows_near_view);
+  ember_gui_test_add ("/ember/gui/window/list-counts-new-conversation", test_list_counts_new_conversation);
 
   return g_test_run ();
 }
