@@ -615,7 +615,10 @@ take_new_records (EmberMessageListModel *self,
       Row *row = lookup_conversation (self, key);
 
       note_read (self, record);
-      if (!newer_than (record->date, record->id, &newest_before))
+      /* The message a row shows is never new, even when its date moved on
+       * (re-saved by the server). */
+      if (!newer_than (record->date, record->id, &newest_before) ||
+          (row != NULL && row->id == record->id))
         {
           EmberMessageItem *item = row != NULL && row->id == record->id ? row_item (self, row) : NULL;
 

@@ -295,6 +295,50 @@ test_list_counts_new_conversation (void)
   g_assert_cmpuint (ember_message_item_get_thread_count (top), ==, 2);
 }
 
+/* A message shown whose date moves on (re-saved by the server) is no new
+ * message of its conversation: its row does not count it twice. */
+static void
+test_list_redated_message_counts_once (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmberStore) store = NULL;
+  g_autoptr(EmberMessageListModel) model = NULL;
+  g_autoptr(EmberMessageItem) item = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  EmberMessageQuery query = { 0 };
+  ModelWait wait = { NULL, 0 };
+  EmberMessageRecord *redated;
+
+  populate_store ();
+  store = ember_store_new_sync (NULL, NULL, &error);
+  g_assert_no_error (error);
+  query.scope = EMBER_MESSAGE_SCOPE_INBOX;
+  model = ember_message_list_model_new (store, &query);
+  wait.model = model;
+  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+
+  /* The newest message, now an hour later, and one new message (for the
+   * model to show it has read the refresh). */
+  accounts = ember_store_list_accounts_sync (store, NULL, &error);
+  g_assert_no_error (error);
+  redated = make_message (N_MESSAGES - 1);
+  redated->date += 60 * 60;
+  g_ptr_array_add (page->messages, redated);
+  g_ptr_array_add (page->messages, make_message (N_MESSAGES));
+  g_assert_true (ember_store_save_message_page_sync (store, ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id,
+                                                     page, NULL, &error));
+  g_assert_no_error (error);
+  wait.n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  ember_message_list_model_refresh (model);
+  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+
+  item = g_list_model_get_item (G_LIST_MODEL (model), 1);
+  g_assert_true (ember_test_wait_for (item_loaded, item, 10000));
+  g_assert_cmpstr (ember_message_item_get_record (item)->subject, ==, "Message number 449");
+  g_assert_cmpuint (ember_message_item_get_thread_count (item), ==, 1);
+}
+
 static GtkListView *
 find_message_list (GtkWindow *window)
 {
@@ -496,6 +540,7 @@ main (int   argc,
   ember_gui_test_add ("/ember/gui/window/list-fills-after-first-sync", test_list_fills_after_first_sync);
   ember_gui_test_add ("/ember/gui/window/list-keeps-rows-near-view", test_list_keeps_rows_near_view);
   ember_gui_test_add ("/ember/gui/window/list-counts-new-conversation", test_list_counts_new_conversation);
+  ember_gui_test_add ("/ember/gui/window/list-redated-message-counts-once", test_list_redated_message_counts_once);
 
   return g_test_run ();
 }
