@@ -329,7 +329,9 @@ set_unread (EmberWindow      *self,
 {
   UnreadChange *change;
 
-  if (item == NULL || self->store == NULL || ember_message_item_get_unread (item) == unread)
+  /* A row still being read back does not know its state yet: write it. */
+  if (item == NULL || self->store == NULL ||
+      (ember_message_item_get_loaded (item) && ember_message_item_get_unread (item) == unread))
     return;
 
   change = g_new0 (UnreadChange, 1);

@@ -313,7 +313,7 @@ print_rss_by_mapping (void)
     }
 
   names = g_hash_table_get_keys (by_name);
-  while (names != NULL && shown < 8)
+  while (names != NULL && shown < (g_getenv ("EMBER_BENCH_ALL_MAPPINGS") ? 400 : 8))
     {
       const char *largest = NULL;
       gint64 largest_kb = -1;
@@ -742,6 +742,9 @@ bench_demo_stall (void)
   for (guint i = 0; i < run.lateness->len; i++)
     over_frame += g_array_index (run.lateness, gint64, i) >= 16000;
 
+  /* In g_get_monotonic_time ()'s clock, which `perf record -k CLOCK_MONOTONIC`
+   * also uses: where to look in a profile. */
+  g_test_message ("the worst stall ended at %.6f s (monotonic)", (run.started + run.worst_at) / 1e6);
   if (run.synced != 0)
     g_test_message ("the demo signed in and synced both accounts in %.1f s", (run.synced - run.started) / 1e6);
   g_printerr ("BENCH gui main-loop lateness while the demo syncs (%s, %.1f s, %u ticks of a 1 ms timer): "
