@@ -26,11 +26,14 @@
 #define BLOCK_ROWS  100
 #define LIVE_RADIUS 2
 /* Rows read are shown (given to the view) this many at a time, one batch
- * per EXPOSE_INTERVAL_MS: GTK 4.8's list view builds a widget for up to
- * 200 rows around its position, and 200 rows at once stall the main loop
- * for a quarter of a second. The first batch fills a screen at once. */
-#define EXPOSE_BATCH       12
-#define EXPOSE_INTERVAL_MS 8
+ * per frame: GTK 4.8's list view builds a widget for up to 200 rows
+ * around its position, at close to a millisecond each, and 200 rows at
+ * once stall the main loop for a quarter of a second. The batches run
+ * below GDK's redraw priority (G_PRIORITY_HIGH_IDLE + 20), so each frame
+ * lays out one batch, not every batch that came due meanwhile. */
+#define EXPOSE_BATCH       8
+#define EXPOSE_INTERVAL_MS 16
+#define EXPOSE_PRIORITY    (G_PRIORITY_HIGH_IDLE + 30)
 
 typedef struct
 {
@@ -510,7 +513,7 @@ expose_read_rows (EmberMessageListModel *self)
     return;
 
   if (expose_batch (self))
-    self->expose_source = g_timeout_add (EXPOSE_INTERVAL_MS, expose_cb, self);
+    self->expose_source = g_timeout_add_full (EXPOSE_PRIORITY, EXPOSE_INTERVAL_MS, expose_cb, self, NULL);
 }
 
 /* Reading */
