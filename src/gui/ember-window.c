@@ -501,6 +501,28 @@ folder_title (const EmberFolderRecord *folder)
     }
 }
 
+/* Shows @unread on the row's badge and in its accessible name. */
+static void
+set_sidebar_row_unread (GtkWidget *row,
+                        gint64     unread)
+{
+  SidebarEntry *entry = g_object_get_data (G_OBJECT (row), "entry");
+  GtkLabel *badge = g_object_get_data (G_OBJECT (row), "badge");
+
+  if (unread > 0)
+    {
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, unread);
+      g_autofree char *accessible = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %s unread", "%s, %s unread", unread),
+                                                     entry->title, count);
+
+      gtk_label_set_text (badge, count);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+    }
+  else
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, entry->title, -1);
+  gtk_widget_set_visible (GTK_WIDGET (badge), unread > 0);
+}
+
 static GtkWidget *
 make_sidebar_row (const char              *icon_name,
                   const char              *title,
@@ -512,6 +534,7 @@ make_sidebar_row (const char              *icon_name,
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
   GtkWidget *label = gtk_label_new (title);
+  GtkWidget *badge = gtk_label_new (NULL);
   SidebarEntry *entry = g_new0 (SidebarEntry, 1);
 
   gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name (icon_name));
@@ -519,21 +542,9 @@ make_sidebar_row (const char              *icon_name,
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_box_append (GTK_BOX (box), label);
-
-  if (unread > 0)
-    {
-      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, unread);
-      g_autofree char *accessible = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %s unread", "%s, %s unread", unread), title, count);
-      GtkWidget *badge = gtk_label_new (count);
-
-      gtk_widget_add_css_class (badge, "dim-label");
-      gtk_widget_add_css_class (badge, "numeric");
-      gtk_box_append (GTK_BOX (box), badge);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-    }
-  else
-    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-
+  gtk_widget_add_css_class (badge, "dim-label");
+  gtk_widget_add_css_class (badge, "numeric");
+  gtk_box_append (GTK_BOX (box), badge);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
 
   entry->kind = kind;
@@ -546,6 +557,8 @@ make_sidebar_row (const char              *icon_name,
     }
   entry->title = g_strdup (title);
   g_object_set_data_full (G_OBJECT (row), "entry", entry, sidebar_entry_free);
+  g_object_set_data (G_OBJECT (row), "badge", badge);
+  set_sidebar_row_unread (row, unread);
 
   return row;
 }
@@ -564,8 +577,59 @@ make_sidebar_heading (const char *text)
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
+  g_object_set_data_full (G_OBJECT (row), "heading", g_strdup (text), g_free);
 
   return row;
+}
+
+/* One sidebar row to be: a heading (an account's address) or an entry. */
+typedef struct
+{
+  const char              *heading;
+  const char              *icon_name;
+  const char              *title;
+  gint64                   unread;
+  EntryKind                kind;
+  gint64                   account_id;
+  const EmberFolderRecord *folder;
+} SidebarSpec;
+
+static GtkWidget *
+make_sidebar_child (const SidebarSpec *spec)
+{
+  if (spec->heading != NULL)
+    return make_sidebar_heading (spec->heading);
+
+  return make_sidebar_row (spec->icon_name, spec->title, spec->unread, spec->kind, spec->account_id, spec->folder);
+}
+
+/* Whether the sidebar already shows @specs' rows (counts aside). */
+static gboolean
+sidebar_shows (EmberWindow *self,
+               GArray      *specs)
+{
+  GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+
+  for (guint i = 0; i < specs->len; i++, child = gtk_widget_get_next_sibling (child))
+    {
+      const SidebarSpec *spec = &g_array_index (specs, SidebarSpec, i);
+      SidebarEntry *entry;
+
+      if (child == NULL)
+        return FALSE;
+      entry = g_object_get_data (G_OBJECT (child), "entry");
+      if (spec->heading != NULL)
+        {
+          if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "heading"), spec->heading) != 0)
+            return FALSE;
+        }
+      else if (entry == NULL || entry->kind != spec->kind || entry->account_id != spec->account_id ||
+               entry->folder_id != (spec->folder != NULL ? spec->folder->id : 0) ||
+               g_strcmp0 (entry->title, spec->title) != 0)
+        return FALSE;
+    }
+
+  return child == NULL;
 }
 
 typedef struct
@@ -590,6 +654,19 @@ sidebar_load_free (SidebarLoad *load)
 }
 
 static void
+finish_sidebar_load (EmberWindow *self,
+                     SidebarLoad *load)
+{
+  /* Later reloads (after syncs) leave a running reveal to the list. */
+  if (!self->sidebar_loaded)
+    {
+      self->sidebar_loaded = TRUE;
+      reveal_pending (self);
+    }
+  sidebar_load_free (load);
+}
+
+static void
 folders_loaded_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -597,6 +674,7 @@ folders_loaded_cb (GObject      *object,
   SidebarLoad *load = user_data;
   EmberWindow *self = load->self;
   g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GArray) specs = NULL;
   g_autoptr(GError) error = NULL;
   GtkListBoxRow *to_select = NULL;
   GtkWidget *child;
@@ -611,9 +689,6 @@ folders_loaded_cb (GObject      *object,
       return;
     }
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar))) != NULL)
-    gtk_list_box_remove (self->sidebar, child);
-
   for (guint i = 0; i < folders->len; i++)
     {
       EmberFolderRecord *folder = g_ptr_array_index (folders, i);
@@ -622,32 +697,50 @@ folders_loaded_cb (GObject      *object,
         inbox_unread += folder->unread_count;
     }
 
-  gtk_list_box_append (self->sidebar,
-                       make_sidebar_row ("mail-read-symbolic", _("All Inboxes"), inbox_unread,
-                                         ENTRY_UNIFIED_INBOX, 0, NULL));
-  gtk_list_box_append (self->sidebar,
-                       make_sidebar_row ("x-office-calendar-symbolic", _("Calendar"), 0,
-                                         ENTRY_CALENDAR, 0, NULL));
-
+  specs = g_array_new (FALSE, TRUE, sizeof (SidebarSpec));
+  g_array_append_val (specs, ((SidebarSpec) { .icon_name = "mail-read-symbolic", .title = _("All Inboxes"),
+                                              .unread = inbox_unread, .kind = ENTRY_UNIFIED_INBOX }));
+  g_array_append_val (specs, ((SidebarSpec) { .icon_name = "x-office-calendar-symbolic", .title = _("Calendar"),
+                                              .kind = ENTRY_CALENDAR }));
   /* The store lists folders inbox first, then by kind and name: well-known
    * folders before user labels. */
   for (guint a = 0; a < load->accounts->len; a++)
     {
       EmberAccountRecord *account = g_ptr_array_index (load->accounts, a);
 
-      gtk_list_box_append (self->sidebar, make_sidebar_heading (account->email));
+      g_array_append_val (specs, ((SidebarSpec) { .heading = account->email }));
       for (guint i = 0; i < folders->len; i++)
         {
           EmberFolderRecord *folder = g_ptr_array_index (folders, i);
 
           if (folder->account_id != account->id)
             continue;
-          gtk_list_box_append (self->sidebar,
-                               make_sidebar_row (folder_icon (folder->kind), folder_title (folder),
-                                                 folder->unread_count, ENTRY_FOLDER,
-                                                 account->id, folder));
+          g_array_append_val (specs, ((SidebarSpec) { .icon_name = folder_icon (folder->kind),
+                                                      .title = folder_title (folder),
+                                                      .unread = folder->unread_count,
+                                                      .kind = ENTRY_FOLDER,
+                                                      .account_id = account->id,
+                                                      .folder = folder }));
         }
     }
+
+  /* Most reloads (after a sync) only change counts: rebuilding every row
+   * would cost the main loop a few dozen milliseconds of widgets and text
+   * layout, and flicker. */
+  if (sidebar_shows (self, specs))
+    {
+      child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+      for (guint i = 0; i < specs->len; i++, child = gtk_widget_get_next_sibling (child))
+        if (g_array_index (specs, SidebarSpec, i).heading == NULL)
+          set_sidebar_row_unread (child, g_array_index (specs, SidebarSpec, i).unread);
+      finish_sidebar_load (self, load);
+      return;
+    }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar))) != NULL)
+    gtk_list_box_remove (self->sidebar, child);
+  for (guint i = 0; i < specs->len; i++)
+    gtk_list_box_append (self->sidebar, make_sidebar_child (&g_array_index (specs, SidebarSpec, i)));
 
   for (child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
        child != NULL;
@@ -673,13 +766,7 @@ folders_loaded_cb (GObject      *object,
       g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") != 0)
     sidebar_row_selected_cb (self, to_select);
 
-  /* Later reloads (after syncs) leave a running reveal to the list. */
-  if (!self->sidebar_loaded)
-    {
-      self->sidebar_loaded = TRUE;
-      reveal_pending (self);
-    }
-  sidebar_load_free (load);
+  finish_sidebar_load (self, load);
 }
 
 static void
