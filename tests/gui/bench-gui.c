@@ -645,7 +645,73 @@ typedef struct
   gint64            worst;     /* µs late, and when (since started) */
   gint64            worst_at;
   guint             ticker;
+  /* The slowest frame: its phases' µs (update, layout, paint) and end. */
+  gint64            phase_start;
+  gint64            phases[3];
+  gint64            frame_phases[3];
+  gint64            worst_frame;
+  gint64            worst_frame_at;
 } StallRun;
+
+static void
+frame_phase_cb (GdkFrameClock *clock,
+                gpointer       data)
+{
+  StallRun *run = data;
+  gint64 now = g_get_monotonic_time ();
+  GdkFrameClockPhase phase = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (clock), "bench-phase"));
+
+  (void) phase;
+  run->phase_start = now;
+}
+
+/* Each phase's handler runs after GTK's own (connected later). */
+static void
+frame_phase_done (StallRun *run,
+                  guint     index)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  run->frame_phases[index] = now - run->phase_start;
+  run->phase_start = now;
+}
+
+static void
+update_done_cb (GdkFrameClock *clock, gpointer data) { frame_phase_done (data, 0); }
+static void
+layout_done_cb (GdkFrameClock *clock, gpointer data) { frame_phase_done (data, 1); }
+
+static void
+paint_done_cb (GdkFrameClock *clock,
+               gpointer       data)
+{
+  StallRun *run = data;
+  gint64 total;
+
+  frame_phase_done (run, 2);
+  total = run->frame_phases[0] + run->frame_phases[1] + run->frame_phases[2];
+  if (total > 16000 && g_getenv ("EMBER_BENCH_SLOW_FRAMES"))
+    {
+      GtkWindow *window = ember_gui_test_find_window (EMBER_TYPE_WINDOW);
+      GtkWidget *list = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, NULL, NULL);
+      GtkSelectionModel *model = list ? gtk_list_view_get_model (GTK_LIST_VIEW (list)) : NULL;
+      GtkWidget *stack = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_STACK, NULL, NULL);
+
+      g_printerr ("# slow frame %.1f ms at %.2f s: layout %.1f paint %.1f; stack %s; %u rows; list %s; title %s\n",
+                  total / 1000.0, (g_get_monotonic_time () - run->started) / 1e6,
+                  run->frame_phases[1] / 1000.0, run->frame_phases[2] / 1000.0,
+                  stack ? gtk_stack_get_visible_child_name (GTK_STACK (stack)) : "-",
+                  model ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0,
+                  list && gtk_widget_get_mapped (list) ? "mapped" : "unmapped",
+                  gtk_window_get_title (window));
+    }
+  if (total > run->worst_frame)
+    {
+      run->worst_frame = total;
+      run->worst_frame_at = g_get_monotonic_time () - run->started;
+      memcpy (run->phases, run->frame_phases, sizeof run->phases);
+    }
+}
 
 static gboolean
 tick_cb (gpointer data)
@@ -708,6 +774,14 @@ watch_cb (gpointer data)
         return G_SOURCE_CONTINUE;
       run->started = now;
       run->ticker = g_timeout_add (1, tick_cb, run);
+      {
+        GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (ember_gui_test_find_window (EMBER_TYPE_WINDOW)));
+
+        g_signal_connect (clock, "before-paint", G_CALLBACK (frame_phase_cb), run);
+        g_signal_connect (clock, "update", G_CALLBACK (update_done_cb), run);
+        g_signal_connect (clock, "layout", G_CALLBACK (layout_done_cb), run);
+        g_signal_connect (clock, "paint", G_CALLBACK (paint_done_cb), run);
+      }
       return G_SOURCE_CONTINUE;
     }
 
@@ -744,7 +818,10 @@ bench_demo_stall (void)
 
   /* In g_get_monotonic_time ()'s clock, which `perf record -k CLOCK_MONOTONIC`
    * also uses: where to look in a profile. */
-  g_test_message ("the worst stall ended at %.6f s (monotonic)", (run.started + run.worst_at) / 1e6);
+  g_printerr ("# the worst stall ended at %.6f s (monotonic)\n", (run.started + run.worst_at) / 1e6);
+  g_printerr ("# the slowest frame: %.1f ms at %.2f s (update %.1f, layout %.1f, paint %.1f ms)\n",
+              run.worst_frame / 1000.0, run.worst_frame_at / 1e6,
+              run.phases[0] / 1000.0, run.phases[1] / 1000.0, run.phases[2] / 1000.0);
   if (run.synced != 0)
     g_test_message ("the demo signed in and synced both accounts in %.1f s", (run.synced - run.started) / 1e6);
   g_printerr ("BENCH gui main-loop lateness while the demo syncs (%s, %.1f s, %u ticks of a 1 ms timer): "
