@@ -165,32 +165,68 @@ read_to_end (EmberMessageListModel *model)
     }
 }
 
+/* The test store's inbox (populate_store ()) in a list model, with its
+ * first rows read. */
+static EmberMessageListModel *
+open_inbox_model (EmberStore **store)
+{
+  g_autoptr(GError) error = NULL;
+  EmberMessageQuery query = { 0 };
+  ModelWait wait = { NULL, 0 };
+
+  populate_store ();
+  *store = ember_store_new_sync (NULL, NULL, &error);
+  g_assert_no_error (error);
+  query.scope = EMBER_MESSAGE_SCOPE_INBOX;
+  wait.model = ember_message_list_model_new (*store, &query);
+  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+
+  return wait.model;
+}
+
+/* Saves @page as a sync would and lets @model read it: it must bring rows. */
+static void
+save_and_refresh (EmberStore            *store,
+                  EmberMessageListModel *model,
+                  EmberMessagePage      *page)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = ember_store_list_accounts_sync (store, NULL, &error);
+  ModelWait wait = { model, g_list_model_get_n_items (G_LIST_MODEL (model)) };
+
+  g_assert_no_error (error);
+  g_assert_true (ember_store_save_message_page_sync (store, ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id,
+                                                     page, NULL, &error));
+  g_assert_no_error (error);
+  ember_message_list_model_refresh (model);
+  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+}
+
+/* The item at @position once it is filled in. */
+static EmberMessageItem *
+loaded_item (EmberMessageListModel *model,
+             guint                  position)
+{
+  EmberMessageItem *item = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+  g_assert_true (ember_test_wait_for (item_loaded, item, 10000));
+  return item;
+}
+
 /* Memory stays flat with a long list: rows the view has moved far away
  * from let go of their text, and come back (read again) when the view
  * returns. New mail still lands on top. */
 static void
 test_list_keeps_rows_near_view (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(EmberStore) store = NULL;
-  g_autoptr(EmberMessageListModel) model = NULL;
+  g_autoptr(EmberMessageListModel) model = open_inbox_model (&store);
   g_autoptr(EmberMessageItem) newest = NULL;
   g_autoptr(EmberMessageItem) again = NULL;
   g_autoptr(EmberMessageItem) conversation = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
-  EmberMessageQuery query = { 0 };
-  ModelWait wait = { NULL, 0 };
   EmberMessageItem *first;
   gint64 first_id;
-
-  populate_store ();
-  store = ember_store_new_sync (NULL, NULL, &error);
-  g_assert_no_error (error);
-  query.scope = EMBER_MESSAGE_SCOPE_INBOX;
-  model = ember_message_list_model_new (store, &query);
-  wait.model = model;
-  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
 
   first = g_list_model_get_item (G_LIST_MODEL (model), 0);
   g_assert_true (ember_message_item_get_loaded (first));
@@ -213,29 +249,19 @@ test_list_keeps_rows_near_view (void)
   g_assert_cmpstr (ember_message_item_get_sender (newest), ==, "Sender 449");
 
   /* A conversation read far from the view keeps its count. */
-  conversation = g_list_model_get_item (G_LIST_MODEL (model), N_MESSAGES - 1 - 11);
-  g_assert_true (ember_test_wait_for (item_loaded, conversation, 10000));
+  conversation = loaded_item (model, N_MESSAGES - 1 - 11);
   g_assert_cmpstr (ember_message_item_get_record (conversation)->subject, ==, "Message number 11");
   g_assert_cmpuint (ember_message_item_get_thread_count (conversation), ==, 2);
 
   /* New mail, with the view down at the end: it goes on top. */
-  accounts = ember_store_list_accounts_sync (store, NULL, &error);
-  g_assert_no_error (error);
   for (guint i = N_MESSAGES; i < N_MESSAGES + 3; i++)
     g_ptr_array_add (page->messages, make_message (i));
-  g_assert_true (ember_store_save_message_page_sync (store, ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id,
-                                                     page, NULL, &error));
-  g_assert_no_error (error);
-  wait.n = g_list_model_get_n_items (G_LIST_MODEL (model));
-  ember_message_list_model_refresh (model);
-  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+  save_and_refresh (store, model, page);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_MESSAGES - 1 + 3);
-  again = g_list_model_get_item (G_LIST_MODEL (model), 0);
-  g_assert_true (ember_test_wait_for (item_loaded, again, 10000));
+  again = loaded_item (model, 0);
   g_assert_cmpstr (ember_message_item_get_record (again)->subject, ==, "Message number 452");
   g_clear_object (&again);
-  again = g_list_model_get_item (G_LIST_MODEL (model), 3);
-  g_assert_true (ember_test_wait_for (item_loaded, again, 10000));
+  again = loaded_item (model, 3);
   g_assert_cmpint (ember_message_item_get_id (again), ==, first_id);
 }
 
@@ -245,26 +271,12 @@ test_list_keeps_rows_near_view (void)
 static void
 test_list_counts_new_conversation (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(EmberStore) store = NULL;
-  g_autoptr(EmberMessageListModel) model = NULL;
+  g_autoptr(EmberMessageListModel) model = open_inbox_model (&store);
   g_autoptr(EmberMessageItem) top = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
-  EmberMessageQuery query = { 0 };
-  ModelWait wait = { NULL, 0 };
-  guint n;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
 
-  populate_store ();
-  store = ember_store_new_sync (NULL, NULL, &error);
-  g_assert_no_error (error);
-  query.scope = EMBER_MESSAGE_SCOPE_INBOX;
-  model = ember_message_list_model_new (store, &query);
-  wait.model = model;
-  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
-
-  accounts = ember_store_list_accounts_sync (store, NULL, &error);
-  g_assert_no_error (error);
   for (guint i = N_MESSAGES; i < N_MESSAGES + 2; i++)
     {
       EmberMessageRecord *message = make_message (i);
@@ -273,24 +285,17 @@ test_list_counts_new_conversation (void)
       message->thread_id = g_strdup ("t-new");
       g_ptr_array_add (page->messages, message);
     }
-  g_assert_true (ember_store_save_message_page_sync (store, ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id,
-                                                     page, NULL, &error));
-  g_assert_no_error (error);
-  n = wait.n = g_list_model_get_n_items (G_LIST_MODEL (model));
-  ember_message_list_model_refresh (model);
-  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+  save_and_refresh (store, model, page);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n + 1);
 
-  top = g_list_model_get_item (G_LIST_MODEL (model), 0);
-  g_assert_true (ember_test_wait_for (item_loaded, top, 10000));
+  top = loaded_item (model, 0);
   g_assert_cmpstr (ember_message_item_get_record (top)->subject, ==, "Message number 451");
   g_assert_cmpuint (ember_message_item_get_thread_count (top), ==, 2);
   g_clear_object (&top);
 
   /* Far down and back: the row is read again with its count. */
   read_to_end (model);
-  top = g_list_model_get_item (G_LIST_MODEL (model), 0);
-  g_assert_true (ember_test_wait_for (item_loaded, top, 10000));
+  top = loaded_item (model, 0);
   g_assert_cmpstr (ember_message_item_get_record (top)->subject, ==, "Message number 451");
   g_assert_cmpuint (ember_message_item_get_thread_count (top), ==, 2);
 }
@@ -300,41 +305,21 @@ test_list_counts_new_conversation (void)
 static void
 test_list_redated_message_counts_once (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(EmberStore) store = NULL;
-  g_autoptr(EmberMessageListModel) model = NULL;
+  g_autoptr(EmberMessageListModel) model = open_inbox_model (&store);
   g_autoptr(EmberMessageItem) item = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
-  EmberMessageQuery query = { 0 };
-  ModelWait wait = { NULL, 0 };
   EmberMessageRecord *redated;
-
-  populate_store ();
-  store = ember_store_new_sync (NULL, NULL, &error);
-  g_assert_no_error (error);
-  query.scope = EMBER_MESSAGE_SCOPE_INBOX;
-  model = ember_message_list_model_new (store, &query);
-  wait.model = model;
-  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
 
   /* The newest message, now an hour later, and one new message (for the
    * model to show it has read the refresh). */
-  accounts = ember_store_list_accounts_sync (store, NULL, &error);
-  g_assert_no_error (error);
   redated = make_message (N_MESSAGES - 1);
   redated->date += 60 * 60;
   g_ptr_array_add (page->messages, redated);
   g_ptr_array_add (page->messages, make_message (N_MESSAGES));
-  g_assert_true (ember_store_save_message_page_sync (store, ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id,
-                                                     page, NULL, &error));
-  g_assert_no_error (error);
-  wait.n = g_list_model_get_n_items (G_LIST_MODEL (model));
-  ember_message_list_model_refresh (model);
-  g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+  save_and_refresh (store, model, page);
 
-  item = g_list_model_get_item (G_LIST_MODEL (model), 1);
-  g_assert_true (ember_test_wait_for (item_loaded, item, 10000));
+  item = loaded_item (model, 1);
   g_assert_cmpstr (ember_message_item_get_record (item)->subject, ==, "Message number 449");
   g_assert_cmpuint (ember_message_item_get_thread_count (item), ==, 1);
 }
