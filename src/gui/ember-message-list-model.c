@@ -455,26 +455,32 @@ append_record (EmberMessageListModel *self,
   return TRUE;
 }
 
+/* Sets the flag behind property @prop, notifying a change. */
+static void
+set_flag (EmberMessageListModel *self,
+          gboolean              *flag,
+          gboolean               value,
+          guint                  prop)
+{
+  if (*flag == value)
+    return;
+
+  *flag = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
 static void
 set_loading (EmberMessageListModel *self,
              gboolean               loading)
 {
-  if (self->loading == loading)
-    return;
-
-  self->loading = loading;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  set_flag (self, &self->loading, loading, PROP_LOADING);
 }
 
 static void
 set_complete (EmberMessageListModel *self,
               gboolean               complete)
 {
-  if (self->complete == complete)
-    return;
-
-  self->complete = complete;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+  set_flag (self, &self->complete, complete, PROP_COMPLETE);
 }
 
 /* Shows the view one more batch of the rows read; TRUE while more wait. */
