@@ -165,8 +165,30 @@ read_to_end (EmberMessageListModel *model)
     }
 }
 
+/* Waits until @model has handed all rows it read to the view: it shows
+ * them a batch per frame, and a count taken meanwhile would still grow. */
+static void
+wait_rows_settled (EmberMessageListModel *model)
+{
+  guint n = G_MAXUINT;
+  guint unchanged = 0;
+
+  for (guint round = 0; round < 200; round++)
+    {
+      guint now = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+      unchanged = now == n && !ember_message_list_model_get_loading (model) ? unchanged + 1 : 0;
+      /* A batch is due every 16 ms: 200 ms without one is the end. */
+      if (unchanged == 2)
+        return;
+      n = now;
+      ember_test_spin (100);
+    }
+  g_error ("expected the message list to stop growing within 20 s; it has %u rows", n);
+}
+
 /* The test store's inbox (populate_store ()) in a list model, with its
- * first rows read. */
+ * first rows read and shown. */
 static EmberMessageListModel *
 open_inbox_model (EmberStore **store)
 {
@@ -180,6 +202,7 @@ open_inbox_model (EmberStore **store)
   query.scope = EMBER_MESSAGE_SCOPE_INBOX;
   wait.model = ember_message_list_model_new (*store, &query);
   g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+  wait_rows_settled (wait.model);
 
   return wait.model;
 }
@@ -200,6 +223,7 @@ save_and_refresh (EmberStore            *store,
   g_assert_no_error (error);
   ember_message_list_model_refresh (model);
   g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
+  wait_rows_settled (model);
 }
 
 /* The item at @position once it is filled in. */
