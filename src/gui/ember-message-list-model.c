@@ -262,6 +262,19 @@ pending_read_free (PendingRead *read)
   g_free (read);
 }
 
+/* Warns about a failed store read, unless it was cancelled (the model
+ * went away or started over); TRUE when it warned. */
+static gboolean
+warn_unless_cancelled (const GError *error,
+                       const char   *doing)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+
+  g_warning ("Could not %s: %s", doing, error->message);
+  return TRUE;
+}
+
 static void
 pending_read_cb (GObject      *object,
                  GAsyncResult *result,
@@ -275,8 +288,7 @@ pending_read_cb (GObject      *object,
   records = ember_store_list_messages_by_id_finish (EMBER_STORE (object), result, &error);
   if (records == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not read messages: %s", error->message);
+      warn_unless_cancelled (error, "read messages");
       pending_read_free (read);
       return;
     }
@@ -537,11 +549,8 @@ page_loaded_cb (GObject      *object,
   records = ember_store_list_messages_finish (EMBER_STORE (object), result, &error);
   if (records == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_warning ("Could not read messages: %s", error->message);
-          set_loading (self, FALSE);
-        }
+      if (warn_unless_cancelled (error, "read messages"))
+        set_loading (self, FALSE);
       g_object_unref (self);
       return;
     }
@@ -677,8 +686,7 @@ refreshed_cb (GObject      *object,
   records = ember_store_list_messages_finish (EMBER_STORE (object), result, &error);
   if (records == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not re-read messages: %s", error->message);
+      warn_unless_cancelled (error, "re-read messages");
       g_object_unref (self);
       return;
     }
