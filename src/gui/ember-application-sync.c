@@ -23,11 +23,15 @@ loaded_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(EmberApplication) self = user_data;
+  GWeakRef *app_ref = user_data;
+  g_autoptr(EmberApplication) self = g_weak_ref_get (app_ref);
   g_autoptr(GError) error = NULL;
 
+  g_weak_ref_clear (app_ref);
+  g_free (app_ref);
+
   if (!ember_sync_manager_load_finish (EMBER_SYNC_MANAGER (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      self != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autoptr(EmberUserError) user_error = ember_user_error_new_from_error (error);
 
@@ -41,6 +45,7 @@ _ember_application_start_sync (EmberApplication *self)
   EmberStore *store = ember_application_get_store (self);
   g_autoptr(EmberSyncManager) manager = NULL;
   EmberProviderFactory *factory;
+  GWeakRef *app_ref;
 
   g_return_if_fail (store != NULL);
 
@@ -54,5 +59,9 @@ _ember_application_start_sync (EmberApplication *self)
                                 minutes_to_seconds, NULL, NULL, NULL);
 
   _ember_application_set_sync_manager (self, manager);
-  ember_sync_manager_load_async (manager, TRUE, NULL, loaded_cb, g_object_ref (self));
+  /* A weak reference: an app that quits before the accounts are read
+   * must still go (and the demo's throw-away data with it). */
+  app_ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (app_ref, self);
+  ember_sync_manager_load_async (manager, TRUE, NULL, loaded_cb, app_ref);
 }
