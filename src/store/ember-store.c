@@ -1968,8 +1968,30 @@ fill_all_folders (EmberDbConnection  *connection,
 typedef struct
 {
   EmberMessageQuery  query;
+  const gint64      *ids;   /* ember_store_list_messages_by_id_sync () */
+  guint              n_ids;
   GPtrArray         *messages;
 } MessagesRead;
+
+/* Runs @read on a reader to fill a new array of list rows. */
+static GPtrArray *
+read_messages (EmberStore    *self,
+               EmberDbFunc    read,
+               MessagesRead  *data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) ember_message_record_free);
+
+  data->messages = messages;
+  if (!ember_db_pool_with_reader (self->pool, read, data, cancellable, error))
+    {
+      g_prefix_error (error, _("Could not list messages: "));
+      return NULL;
+    }
+
+  return g_steal_pointer (&messages);
+}
 
 static gboolean
 list_folder_page (EmberDbConnection   *connection,
@@ -2142,31 +2164,15 @@ ember_store_list_messages_sync (EmberStore               *self,
                                 GCancellable             *cancellable,
                                 GError                  **error)
 {
-  g_autoptr(GPtrArray) messages = NULL;
-  MessagesRead data;
+  MessagesRead data = { 0 };
 
   g_return_val_if_fail (EMBER_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  messages = g_ptr_array_new_with_free_func ((GDestroyNotify) ember_message_record_free);
   data.query = *query;
-  data.messages = messages;
-  if (!ember_db_pool_with_reader (self->pool, list_messages_cb, &data, cancellable, error))
-    {
-      g_prefix_error (error, _("Could not list messages: "));
-      return NULL;
-    }
-
-  return g_steal_pointer (&messages);
+  return read_messages (self, list_messages_cb, &data, cancellable, error);
 }
-
-typedef struct
-{
-  const gint64 *ids;
-  guint         n_ids;
-  GPtrArray    *messages;
-} MessagesByIdRead;
 
 static gboolean
 list_messages_by_id_cb (EmberDbConnection  *connection,
@@ -2174,7 +2180,7 @@ list_messages_by_id_cb (EmberDbConnection  *connection,
                         GCancellable       *cancellable,
                         GError            **error)
 {
-  MessagesByIdRead *data = user_data;
+  MessagesRead *data = user_data;
   sqlite3_stmt *stmt;
 
   /* One primary-key look-up each: a few microseconds, in the caller's order. */
@@ -2199,24 +2205,13 @@ ember_store_list_messages_by_id_sync (EmberStore    *self,
                                       GCancellable  *cancellable,
                                       GError       **error)
 {
-  g_autoptr(GPtrArray) messages = NULL;
-  MessagesByIdRead data;
+  MessagesRead data = { .ids = ids, .n_ids = n_ids };
 
   g_return_val_if_fail (EMBER_IS_STORE (self), NULL);
   g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  messages = g_ptr_array_new_with_free_func ((GDestroyNotify) ember_message_record_free);
-  data.ids = ids;
-  data.n_ids = n_ids;
-  data.messages = messages;
-  if (!ember_db_pool_with_reader (self->pool, list_messages_by_id_cb, &data, cancellable, error))
-    {
-      g_prefix_error (error, _("Could not list messages: "));
-      return NULL;
-    }
-
-  return g_steal_pointer (&messages);
+  return read_messages (self, list_messages_by_id_cb, &data, cancellable, error);
 }
 
 typedef struct
