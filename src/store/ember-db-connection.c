@@ -28,7 +28,10 @@
  * pages rewritten by consecutive sync pages (index and FTS pages) are then
  * copied once rather than many times. */
 #define WAL_AUTOCHECKPOINT    4096
-/* Readers map the file instead of copying each page with pread (). */
+/* Readers copy pages with pread () rather than map the file: a mapping
+ * counts every page a reader touched as Ember's resident memory, once per
+ * reader connection (213 MB of 443 MB after scrolling a 100,000-message
+ * list), for no measured gain in search or paging. */
 #define READER_MMAP_SIZE      0
 
 static const char *
