@@ -320,6 +320,7 @@ make_block_live (EmberMessageListModel *self,
                  guint                  skip_slot)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   PendingRead *read;
 
   if (block->live)
@@ -328,9 +329,6 @@ make_block_live (EmberMessageListModel *self,
   block->live = TRUE;
   g_array_append_val (self->live_blocks, number);
 
-  read = g_new0 (PendingRead, 1);
-  read->self = g_object_ref (self);
-  read->items = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint slot = 0; slot < BLOCK_ROWS; slot++)
     {
       const Row *row = &block->rows[slot];
@@ -339,15 +337,15 @@ make_block_live (EmberMessageListModel *self,
         continue;
       block->items[slot] = ember_message_item_new_pending (row->id, row->date);
       ember_message_item_set_thread_count (block->items[slot], row->thread_count);
-      g_ptr_array_add (read->items, g_object_ref (block->items[slot]));
+      g_ptr_array_add (items, g_object_ref (block->items[slot]));
       g_array_append_val (ids, row->id);
     }
-
   if (ids->len == 0)
-    {
-      pending_read_free (read);
-      return;
-    }
+    return;
+
+  read = g_new0 (PendingRead, 1);
+  read->self = g_object_ref (self);
+  read->items = g_steal_pointer (&items);
   ember_store_list_messages_by_id_async (self->store, (const gint64 *) ids->data, ids->len,
                                          self->cancellable, pending_read_cb, read);
 }
@@ -595,26 +593,11 @@ load_next_page (EmberMessageListModel *self)
                                    page_loaded_cb, g_object_ref (self));
 }
 
-static gint
-compare_newest_first (gconstpointer a,
-                      gconstpointer b)
-{
-  const EmberMessageRecord *ra = *(EmberMessageRecord **) a;
-  const EmberMessageRecord *rb = *(EmberMessageRecord **) b;
-
-  if (ra->date != rb->date)
-    return ra->date > rb->date ? -1 : 1;
-  if (ra->id != rb->id)
-    return ra->id > rb->id ? -1 : 1;
-
-  return 0;
-}
-
-/* Splits a re-read newest page: rows read before take its read state,
- * messages newer than any read either join their conversation's row or
- * are returned (newest first) to become rows of their own; the keys of
- * the older new messages of those new conversations go to @joining, to be
- * counted once their rows exist. */
+/* Splits a re-read newest page (newest first, as the store gives pages):
+ * rows read before take its read state, messages newer than any read
+ * either join their conversation's row or are returned (newest first) to
+ * become rows of their own; the keys of the older new messages of those
+ * new conversations go to @joining, to be counted once their rows exist. */
 static GPtrArray *
 take_new_records (EmberMessageListModel *self,
                   GPtrArray             *records,
@@ -625,7 +608,6 @@ take_new_records (EmberMessageListModel *self,
   GPtrArray *fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) ember_message_record_free);
   EmberMessageCursor newest_before = self->newest_read;
 
-  g_ptr_array_sort (records, compare_newest_first);
   for (guint i = 0; i < records->len; i++)
     {
       EmberMessageRecord *record = g_ptr_array_index (records, i);
@@ -701,7 +683,6 @@ refreshed_cb (GObject      *object,
        * them when the page was full. */
       gboolean added = FALSE;
 
-      g_ptr_array_sort (records, compare_newest_first);
       for (guint i = 0; i < records->len; i++)
         added |= append_record (self, g_steal_pointer (&records->pdata[i]));
       self->next = last_read;
