@@ -203,6 +203,12 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
   ember_message_row_set_item (EMBER_MESSAGE_ROW (gtk_list_item_get_child (list_item)), NULL);
 }
 
+static gboolean
+showing_agenda (EmberWindow *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") == 0;
+}
+
 static void
 update_list_page (EmberWindow *self)
 {
@@ -210,7 +216,7 @@ update_list_page (EmberWindow *self)
   guint n = model != NULL ? g_list_model_get_n_items (model) : 0;
   const char *page;
 
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") == 0)
+  if (showing_agenda (self))
     return;
 
   if (self->showing_search)
@@ -763,7 +769,7 @@ folders_loaded_cb (GObject      *object,
   gtk_list_box_select_row (self->sidebar, to_select);
   g_signal_handlers_unblock_by_func (self->sidebar, sidebar_row_selected_cb, self);
   if (to_select != NULL && self->folder_model == NULL &&
-      g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") != 0)
+      !showing_agenda (self))
     sidebar_row_selected_cb (self, to_select);
 
   finish_sidebar_load (self, load);
@@ -1143,7 +1149,7 @@ search_changed_cb (EmberWindow *self)
       return;
     }
 
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") == 0)
+  if (showing_agenda (self))
     {
       gtk_widget_set_visible (self->reader_pane, TRUE);
       gtk_widget_set_visible (self->reader_separator, TRUE);
@@ -1177,7 +1183,7 @@ account_synced_cb (EmberWindow *self)
   reload_sidebar (self);
   /* A hidden agenda is read when it is opened: building its hundreds of
    * rows after every sync cost the main loop ~15 ms for nothing. */
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") == 0)
+  if (showing_agenda (self))
     ember_agenda_view_reload (self->agenda_view);
   if (self->folder_model != NULL)
     ember_message_list_model_refresh (self->folder_model);
