@@ -91,6 +91,23 @@ model_grew (gpointer data)
   return g_list_model_get_n_items (G_LIST_MODEL (wait->model)) > wait->n;
 }
 
+/* Reads every row, as scrolling to the end does; returns the row count. */
+static guint
+read_to_end (EmberMessageListModel *model)
+{
+  ModelWait wait = { model, 0 };
+
+  for (;;)
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+      g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), n - 1));
+      wait.n = n;
+      if (!ember_test_wait_for (model_grew, &wait, 3000))
+        return n;
+    }
+}
+
 /* An inbox that is empty when shown (before the first sync) and then
  * fills: every message can be scrolled to, not only the first page. */
 static void
@@ -128,41 +145,15 @@ test_list_fills_after_first_sync (void)
   ember_message_list_model_refresh (model);
   g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
 
-  /* Reading on to the end, as scrolling does. */
-  for (;;)
-    {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
-
-      g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), n - 1));
-      wait.n = n;
-      if (!ember_test_wait_for (model_grew, &wait, 3000))
-        break;
-    }
-  /* 10 and 11 are one conversation. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_MESSAGES - 1);
+  /* Reading on to the end, as scrolling does; 10 and 11 are one
+   * conversation. */
+  g_assert_cmpuint (read_to_end (model), ==, N_MESSAGES - 1);
 }
 
 static gboolean
 item_loaded (gpointer data)
 {
   return ember_message_item_get_loaded (data);
-}
-
-/* Reads every row, as scrolling to the end does; returns the row count. */
-static guint
-read_to_end (EmberMessageListModel *model)
-{
-  ModelWait wait = { model, 0 };
-
-  for (;;)
-    {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
-
-      g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), n - 1));
-      wait.n = n;
-      if (!ember_test_wait_for (model_grew, &wait, 3000))
-        return n;
-    }
 }
 
 /* Waits until @model has handed all rows it read to the view: it shows
