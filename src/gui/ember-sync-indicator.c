@@ -19,6 +19,7 @@ struct _EmberSyncIndicator
   guint             tick_source;
   char             *text;
 
+  GtkStack         *status_slot;
   GtkSpinner       *spinner;
   GtkImage         *status_icon;
   GtkLabel         *status_label;
@@ -87,6 +88,16 @@ latest_success (EmberSyncManager *manager)
   return latest;
 }
 
+/* Hidden parts keep their room: the header, and with it the panes of the
+ * window, keep one size whatever the state (a change of width lays out
+ * and repaints the whole window). */
+static void
+show (GtkWidget *widget,
+      gboolean   shown)
+{
+  gtk_widget_set_child_visible (widget, shown);
+}
+
 static void
 update (EmberSyncIndicator *self)
 {
@@ -98,7 +109,7 @@ update (EmberSyncIndicator *self)
 
   if (self->manager == NULL)
     {
-      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      show (GTK_WIDGET (self), FALSE);
       return;
     }
 
@@ -178,13 +189,13 @@ update (EmberSyncIndicator *self)
       break;
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self), ids->len > 0);
+  show (GTK_WIDGET (self), ids->len > 0);
   gtk_spinner_set_spinning (self->spinner, syncing);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), syncing);
-  gtk_widget_set_visible (GTK_WIDGET (self->status_icon), icon != NULL);
+  show (GTK_WIDGET (self->status_slot), syncing || icon != NULL);
+  gtk_stack_set_visible_child (self->status_slot, syncing ? GTK_WIDGET (self->spinner) : GTK_WIDGET (self->status_icon));
   if (icon != NULL)
     gtk_image_set_from_icon_name (self->status_icon, icon);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), syncing);
+  show (GTK_WIDGET (self->progress_bar), syncing);
   gtk_progress_bar_set_fraction (self->progress_bar, ember_sync_manager_get_fraction (self->manager));
 
   g_free (self->text);
@@ -286,6 +297,7 @@ ember_sync_indicator_class_init (EmberSyncIndicatorClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_STATUS);
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/ember-sync-indicator.ui");
+  gtk_widget_class_bind_template_child (widget_class, EmberSyncIndicator, status_slot);
   gtk_widget_class_bind_template_child (widget_class, EmberSyncIndicator, spinner);
   gtk_widget_class_bind_template_child (widget_class, EmberSyncIndicator, status_icon);
   gtk_widget_class_bind_template_child (widget_class, EmberSyncIndicator, status_label);
