@@ -37,6 +37,7 @@ struct _EmberDemo
   GCancellable     *cancellable;
   gboolean          signing_in;
   guint             n_signed_in;
+  guint             n_pending;     /* sign-ins still running */
   guint             sigint_source;
   guint             sigterm_source;
 };
@@ -46,6 +47,7 @@ G_DEFINE_FINAL_TYPE (EmberDemo, ember_demo, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_N_SIGNED_IN,
+  PROP_PENDING,
   N_PROPS
 };
 
@@ -221,6 +223,15 @@ report (EmberDemo    *self,
 }
 
 static void
+sign_in_ended (EmberDemo *self)
+{
+  g_return_if_fail (self->n_pending > 0);
+
+  if (--self->n_pending == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+}
+
+static void
 setup_done_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
@@ -239,6 +250,7 @@ setup_done_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report (self, ember_account_setup_get_email (sign_in->setup), error);
+      sign_in_ended (self);
       return;
     }
 
@@ -250,6 +262,7 @@ setup_done_cb (GObject      *object,
 
   self->n_signed_in++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SIGNED_IN]);
+  sign_in_ended (self);
 }
 
 static void
@@ -285,6 +298,7 @@ sign_in_account (EmberDemo  *self,
       return;
     }
 
+  self->n_pending++;
   ember_demo_follow_uri (NULL, ember_account_setup_get_authorization_url (setup), self->cancellable,
                          browser_done_cb, sign_in_new (self, setup), NULL);
   ember_account_setup_run_async (setup, self->cancellable, setup_done_cb, sign_in_new (self, setup));
@@ -321,6 +335,8 @@ services_changed_cb (EmberDemo *self)
   self->signing_in = TRUE;
   sign_in_account (self, "gmail", EMBER_DEMO_GOOGLE_ACCOUNT);
   sign_in_account (self, "microsoft", EMBER_DEMO_MICROSOFT_ACCOUNT);
+  if (self->n_pending == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
 }
 
 EmberDemo *
@@ -422,6 +438,15 @@ ember_demo_get_n_signed_in (EmberDemo *self)
   return self->n_signed_in;
 }
 
+gboolean
+ember_demo_get_pending (EmberDemo *self)
+{
+  g_return_val_if_fail (EMBER_IS_DEMO (self), FALSE);
+
+  /* Also before the first sign-in started: the store opens first. */
+  return self->n_pending > 0 || !self->signing_in;
+}
+
 static void
 ember_demo_dispose (GObject *object)
 {
@@ -466,6 +491,10 @@ ember_demo_get_property (GObject    *object,
       g_value_set_uint (value, self->n_signed_in);
       break;
 
+    case PROP_PENDING:
+      g_value_set_boolean (value, ember_demo_get_pending (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -484,6 +513,10 @@ ember_demo_class_init (EmberDemoClass *klass)
     g_param_spec_uint ("n-signed-in", NULL, NULL,
                        0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PENDING] =
+    g_param_spec_boolean ("pending", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -44,6 +44,9 @@ EmberFakeServer *ember_demo_get_server      (EmberDemo        *self);
 const char      *ember_demo_get_data_dir    (EmberDemo        *self);
 /* Accounts the demo has signed in so far ("n-signed-in" notifies). */
 guint            ember_demo_get_n_signed_in (EmberDemo        *self);
+/* Whether the demo accounts are still being signed in ("pending"
+ * notifies): the window shows the mail view meanwhile, not the welcome. */
+gboolean         ember_demo_get_pending     (EmberDemo        *self);
 
 /* An EmberUriLaunchFunc (ember-sign-in-dialog.h) that acts as a browser
  * whose person has already consented: it GETs @uri and follows the

@@ -31,7 +31,12 @@
  * once stall the main loop for a quarter of a second. The batches run
  * below GDK's redraw priority (G_PRIORITY_HIGH_IDLE + 20), so each frame
  * lays out one batch, not every batch that came due meanwhile. */
-#define EXPOSE_BATCH       8
+#define EXPOSE_BATCH       4
+/* Rows further than this past where the view last looked get no widget
+ * (GTK 4.8's list view keeps widgets for 200 rows around its position):
+ * those are shown in big batches, so a long folder's scrollbar grows fast. */
+#define EXPOSE_WIDGET_REACH 200
+#define EXPOSE_BATCH_FAR    1000
 #define EXPOSE_INTERVAL_MS 16
 #define EXPOSE_PRIORITY    (G_PRIORITY_HIGH_IDLE + 30)
 
@@ -67,6 +72,7 @@ struct _EmberMessageListModel
   GArray             *live_blocks;   /* gint64 block numbers */
   gint64              focus_block;
   guint               exposed;     /* the first rows the view sees */
+  guint               viewed;      /* the row the view last asked for */
   guint               expose_source;
   EmberMessageCursor  next;        /* keyset position after the last record read */
   EmberMessageCursor  newest_read; /* the newest record read so far */
@@ -497,7 +503,8 @@ set_complete (EmberMessageListModel *self,
 static gboolean
 expose_batch (EmberMessageListModel *self)
 {
-  guint n = MIN (EXPOSE_BATCH, self->n_rows - self->exposed);
+  guint batch = self->exposed >= self->viewed + EXPOSE_WIDGET_REACH ? EXPOSE_BATCH_FAR : EXPOSE_BATCH;
+  guint n = MIN (batch, self->n_rows - self->exposed);
 
   if (n > 0)
     {
@@ -845,6 +852,7 @@ get_item (GListModel *model,
     ember_message_list_model_ensure (self, position + PREFETCH);
 
   self->focus_block = number;
+  self->viewed = position;
   block = get_block (self, number, FALSE);
   make_block_live (self, number, block, G_MAXUINT);
   release_far_blocks (self);

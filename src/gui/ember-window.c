@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "ember-agenda-view.h"
+#include "ember-demo.h"
 #include "ember-error.h"
 #include "ember-message-item.h"
 #include "ember-message-list-model.h"
@@ -57,6 +58,8 @@ struct _EmberWindow
   gboolean               mark_read_on_show;
   gboolean               sidebar_loading;
   gboolean               sidebar_stale;  /* reload again once the running load is done */
+  guint                  sidebar_fill_source;
+  gpointer               sidebar_fill;   /* the SidebarLoad adding rows */
 
   AdwToastOverlay       *toast_overlay;
   GtkStack              *main_stack;
@@ -71,6 +74,7 @@ struct _EmberWindow
   EmberSyncIndicator    *sync_indicator;
   GtkSearchBar          *search_bar;
   GtkSearchEntry        *search_entry;
+  GtkOverlay            *list_overlay;
   GtkStack              *list_stack;
   GtkListView           *message_list;
   GtkBox                *agenda_bin;
@@ -87,6 +91,11 @@ struct _EmberWindow
   gint64                 reveal_event_id;  /* waiting for the sidebar */
   gint64                 reveal_message_id; /* waiting for the store */
   guint                  reveal_idle;
+
+  /* Invisible rows that prepare the fonts of the first real ones. */
+  GtkWidget             *specimens[2];
+  guint                  n_icons_warmed;
+  guint                  warm_up_source;
 };
 
 G_DEFINE_FINAL_TYPE (EmberWindow, ember_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -209,6 +218,42 @@ showing_agenda (EmberWindow *self)
   return g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "agenda") == 0;
 }
 
+/* The demo's accounts are on their way: the mail view, not a welcome page
+ * that would flash up for a moment. */
+static gboolean
+demo_signing_in (EmberWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  EmberDemo *demo = app != NULL ? ember_demo_get (EMBER_APPLICATION (app)) : NULL;
+
+  return demo != NULL && ember_demo_get_pending (demo);
+}
+
+/* An account's first sync is bringing its mail in: an empty list is not
+ * "No Messages" yet (the header shows the sync's progress). */
+static gboolean
+first_sync_running (EmberWindow *self)
+{
+  g_autoptr(GArray) accounts = NULL;
+
+  if (demo_signing_in (self))
+    return TRUE;
+  if (self->sync_manager == NULL)
+    return FALSE;
+
+  accounts = ember_sync_manager_list_accounts (self->sync_manager);
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      gint64 id = g_array_index (accounts, gint64, i);
+
+      if (ember_sync_manager_get_account_status (self->sync_manager, id) == EMBER_SYNC_STATUS_SYNCING &&
+          ember_sync_manager_get_account_last_success (self->sync_manager, id) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 update_list_page (EmberWindow *self)
 {
@@ -224,7 +269,8 @@ update_list_page (EmberWindow *self)
   else if (gtk_search_bar_get_search_mode (self->search_bar) &&
            *gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) == '\0')
     page = n > 0 ? "list" : "search-empty";
-  else if (n == 0 && self->folder_model != NULL && ember_message_list_model_get_loading (self->folder_model))
+  else if (n == 0 && ((self->folder_model != NULL && ember_message_list_model_get_loading (self->folder_model)) ||
+                      first_sync_running (self)))
     page = "list";
   else
     page = n > 0 ? "list" : "empty-folder";
@@ -610,38 +656,29 @@ make_sidebar_child (const SidebarSpec *spec)
 }
 
 /* Whether the sidebar already shows @specs' rows (counts aside). */
+/* Whether the sidebar's @child already is the row @spec describes. */
 static gboolean
-sidebar_shows (EmberWindow *self,
-               GArray      *specs)
+sidebar_row_shows (GtkWidget         *child,
+                   const SidebarSpec *spec)
 {
-  GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+  SidebarEntry *entry = g_object_get_data (G_OBJECT (child), "entry");
 
-  for (guint i = 0; i < specs->len; i++, child = gtk_widget_get_next_sibling (child))
-    {
-      const SidebarSpec *spec = &g_array_index (specs, SidebarSpec, i);
-      SidebarEntry *entry;
+  if (spec->heading != NULL)
+    return g_strcmp0 (g_object_get_data (G_OBJECT (child), "heading"), spec->heading) == 0;
 
-      if (child == NULL)
-        return FALSE;
-      entry = g_object_get_data (G_OBJECT (child), "entry");
-      if (spec->heading != NULL)
-        {
-          if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "heading"), spec->heading) != 0)
-            return FALSE;
-        }
-      else if (entry == NULL || entry->kind != spec->kind || entry->account_id != spec->account_id ||
-               entry->folder_id != (spec->folder != NULL ? spec->folder->id : 0) ||
-               g_strcmp0 (entry->title, spec->title) != 0)
-        return FALSE;
-    }
-
-  return child == NULL;
+  return entry != NULL && entry->kind == spec->kind && entry->account_id == spec->account_id &&
+         entry->folder_id == (spec->folder != NULL ? spec->folder->id : 0) &&
+         g_strcmp0 (entry->title, spec->title) == 0;
 }
 
 typedef struct
 {
   EmberWindow *self;
   GPtrArray   *accounts;
+  /* While new rows are added, a few per frame: */
+  GPtrArray   *folders;
+  GArray      *specs;      /* SidebarSpec, pointing into accounts and folders */
+  guint        n_shown;    /* rows of specs in the sidebar */
 } SidebarLoad;
 
 static void
@@ -650,6 +687,8 @@ sidebar_load_free (SidebarLoad *load)
   EmberWindow *self = load->self;
 
   g_clear_pointer (&load->accounts, g_ptr_array_unref);
+  g_clear_pointer (&load->folders, g_ptr_array_unref);
+  g_clear_pointer (&load->specs, g_array_unref);
   g_free (load);
 
   /* Syncs finishing together ask for many reloads: one more covers them. */
@@ -672,6 +711,77 @@ finish_sidebar_load (EmberWindow *self,
   sidebar_load_free (load);
 }
 
+/* New rows, a few per frame: two accounts bring some thirty rows, and
+ * making them all at once took more than a frame (while their sync starts
+ * bringing the first messages). */
+#define SIDEBAR_FILL_BATCH       8
+#define SIDEBAR_FILL_INTERVAL_MS 16
+/* Below the message list's own batches (EXPOSE_PRIORITY): two batches due
+ * at once would run in one main-loop iteration, one frame's worth each. */
+#define SIDEBAR_FILL_PRIORITY    (G_PRIORITY_HIGH_IDLE + 40)
+
+/* Adds the next batch of rows; TRUE while more remain. */
+static gboolean
+add_sidebar_rows (SidebarLoad *load)
+{
+  guint end = MIN (load->n_shown + SIDEBAR_FILL_BATCH, load->specs->len);
+
+  for (; load->n_shown < end; load->n_shown++)
+    gtk_list_box_append (load->self->sidebar,
+                         make_sidebar_child (&g_array_index (load->specs, SidebarSpec, load->n_shown)));
+
+  return load->n_shown < load->specs->len;
+}
+
+/* All rows are there: select the open entry's again. */
+static void
+sidebar_rows_added (SidebarLoad *load)
+{
+  EmberWindow *self = load->self;
+  GtkListBoxRow *to_select = NULL;
+  GtkWidget *child;
+
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      SidebarEntry *entry = g_object_get_data (G_OBJECT (child), "entry");
+      g_autofree char *key = entry != NULL ? sidebar_entry_key (entry) : NULL;
+
+      if (entry != NULL && to_select == NULL)
+        to_select = GTK_LIST_BOX_ROW (child);
+      if (key != NULL && g_strcmp0 (key, self->selected_key) == 0)
+        {
+          to_select = GTK_LIST_BOX_ROW (child);
+          break;
+        }
+    }
+
+  /* Re-selecting the open folder must not rebuild its list. */
+  g_signal_handlers_block_by_func (self->sidebar, sidebar_row_selected_cb, self);
+  gtk_list_box_select_row (self->sidebar, to_select);
+  g_signal_handlers_unblock_by_func (self->sidebar, sidebar_row_selected_cb, self);
+  if (to_select != NULL && self->folder_model == NULL &&
+      !showing_agenda (self))
+    sidebar_row_selected_cb (self, to_select);
+
+  finish_sidebar_load (self, load);
+}
+
+static gboolean
+add_sidebar_rows_cb (gpointer data)
+{
+  SidebarLoad *load = data;
+
+  if (add_sidebar_rows (load))
+    return G_SOURCE_CONTINUE;
+
+  load->self->sidebar_fill_source = 0;
+  load->self->sidebar_fill = NULL;
+  sidebar_rows_added (load);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 folders_loaded_cb (GObject      *object,
                    GAsyncResult *result,
@@ -682,7 +792,6 @@ folders_loaded_cb (GObject      *object,
   g_autoptr(GPtrArray) folders = NULL;
   g_autoptr(GArray) specs = NULL;
   g_autoptr(GError) error = NULL;
-  GtkListBoxRow *to_select = NULL;
   GtkWidget *child;
   gint64 inbox_unread = 0;
 
@@ -730,49 +839,43 @@ folders_loaded_cb (GObject      *object,
         }
     }
 
-  /* Most reloads (after a sync) only change counts: rebuilding every row
-   * would cost the main loop a few dozen milliseconds of widgets and text
-   * layout, and flicker. */
-  if (sidebar_shows (self, specs))
+  /* Most reloads (after a sync) only change counts, and accounts come and
+   * go at the end: rows that stay are kept. Rebuilding every row would
+   * cost the main loop a few dozen milliseconds and flicker. */
+  child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
+  while (child != NULL && load->n_shown < specs->len &&
+         sidebar_row_shows (child, &g_array_index (specs, SidebarSpec, load->n_shown)))
     {
-      child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
-      for (guint i = 0; i < specs->len; i++, child = gtk_widget_get_next_sibling (child))
-        if (g_array_index (specs, SidebarSpec, i).heading == NULL)
-          set_sidebar_row_unread (child, g_array_index (specs, SidebarSpec, i).unread);
+      const SidebarSpec *spec = &g_array_index (specs, SidebarSpec, load->n_shown);
+
+      if (spec->heading == NULL)
+        set_sidebar_row_unread (child, spec->unread);
+      load->n_shown++;
+      child = gtk_widget_get_next_sibling (child);
+    }
+  if (child == NULL && load->n_shown == specs->len)
+    {
       finish_sidebar_load (self, load);
       return;
     }
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar))) != NULL)
-    gtk_list_box_remove (self->sidebar, child);
-  for (guint i = 0; i < specs->len; i++)
-    gtk_list_box_append (self->sidebar, make_sidebar_child (&g_array_index (specs, SidebarSpec, i)));
-
-  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
+  while (child != NULL)
     {
-      SidebarEntry *entry = g_object_get_data (G_OBJECT (child), "entry");
-      g_autofree char *key = entry != NULL ? sidebar_entry_key (entry) : NULL;
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
 
-      if (entry != NULL && to_select == NULL)
-        to_select = GTK_LIST_BOX_ROW (child);
-      if (key != NULL && g_strcmp0 (key, self->selected_key) == 0)
-        {
-          to_select = GTK_LIST_BOX_ROW (child);
-          break;
-        }
+      gtk_list_box_remove (self->sidebar, child);
+      child = next;
     }
-
-  /* Re-selecting the open folder must not rebuild its list. */
-  g_signal_handlers_block_by_func (self->sidebar, sidebar_row_selected_cb, self);
-  gtk_list_box_select_row (self->sidebar, to_select);
-  g_signal_handlers_unblock_by_func (self->sidebar, sidebar_row_selected_cb, self);
-  if (to_select != NULL && self->folder_model == NULL &&
-      !showing_agenda (self))
-    sidebar_row_selected_cb (self, to_select);
-
-  finish_sidebar_load (self, load);
+  load->folders = g_steal_pointer (&folders);
+  load->specs = g_steal_pointer (&specs);
+  if (!add_sidebar_rows (load))
+    {
+      sidebar_rows_added (load);
+      return;
+    }
+  self->sidebar_fill = load;
+  self->sidebar_fill_source = g_timeout_add_full (SIDEBAR_FILL_PRIORITY, SIDEBAR_FILL_INTERVAL_MS,
+                                                  add_sidebar_rows_cb, load, NULL);
 }
 
 static void
@@ -793,7 +896,7 @@ accounts_loaded_cb (GObject      *object,
       return;
     }
 
-  if (load->accounts->len == 0)
+  if (load->accounts->len == 0 && !demo_signing_in (self))
     {
       gtk_stack_set_visible_child_name (self->main_stack, "empty");
       gtk_window_set_title (GTK_WINDOW (self), _("Welcome to Ember"));
@@ -1218,6 +1321,7 @@ sync_manager_changed_cb (EmberWindow      *self,
   g_signal_connect_object (manager, "sync-error", G_CALLBACK (sync_error_cb), self, G_CONNECT_SWAPPED);
   /* Accounts added or removed elsewhere (Preferences, the CLI). */
   g_signal_connect_object (manager, "account-status-changed", G_CALLBACK (reload_sidebar), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "account-status-changed", G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -1397,6 +1501,116 @@ save_window_state (EmberWindow *self)
   g_settings_apply (self->settings);
 }
 
+/* Font warm-up
+ *
+ * The first rows to appear would shape and rasterize every glyph they use
+ * in each of their text styles, in one frame: ~15–25 ms on a software
+ * renderer, while a sync is bringing them in. Two invisible specimen rows
+ * (read and unread) are laid out with the mail view, and the glyphs are
+ * drawn off screen, a style per tick, while the main loop has nothing else
+ * to do. */
+
+#define WARM_UP_INTERVAL_MS 10
+
+/* The icons the sidebar and the rows show first (after every folder
+ * kind's): drawing one the first time reads and renders its SVG (1–3 ms
+ * each). */
+static const struct
+{
+  const char *name;
+  int         size;
+} warm_up_icons[] = {
+  { "x-office-calendar-symbolic", 16 }, { "mail-attachment-symbolic", 16 }, { "media-record-symbolic", 8 },
+};
+
+#define N_WARM_UP_ICONS (EMBER_FOLDER_KIND_OTHER + 1 + G_N_ELEMENTS (warm_up_icons))
+
+/* Loads the icon as a GtkImage of the window would look it up (with and
+ * without preloading, which are different cache entries). */
+static void
+warm_up_icon (EmberWindow *self,
+              const char  *name,
+              int          size)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  GtkIconLookupFlags flags[] = { 0, GTK_ICON_LOOKUP_PRELOAD };
+
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      g_autoptr(GtkIconPaintable) icon = NULL;
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+      g_autoptr(GskRenderNode) node = NULL;
+
+      icon = gtk_icon_theme_lookup_icon (theme, name, NULL, size,
+                                         gtk_widget_get_scale_factor (GTK_WIDGET (self)),
+                                         gtk_widget_get_direction (GTK_WIDGET (self)), flags[i]);
+      gdk_paintable_snapshot (GDK_PAINTABLE (icon), snapshot, size, size);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+}
+
+static gboolean
+warm_up_cb (gpointer data)
+{
+  EmberWindow *self = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->specimens); i++)
+    {
+      if (self->specimens[i] == NULL)
+        continue;
+
+      /* Laid out only while the mail view shows: wait for "map" again. */
+      if (!gtk_widget_get_mapped (self->specimens[i]) || gtk_widget_get_width (self->specimens[i]) == 0)
+        {
+          self->warm_up_source = 0;
+          return G_SOURCE_REMOVE;
+        }
+
+      if (ember_message_row_warm_up_next (EMBER_MESSAGE_ROW (self->specimens[i])))
+        return G_SOURCE_CONTINUE;
+
+      gtk_overlay_remove_overlay (self->list_overlay, self->specimens[i]);
+      self->specimens[i] = NULL;
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (self->n_icons_warmed <= EMBER_FOLDER_KIND_OTHER)
+    {
+      warm_up_icon (self, folder_icon ((EmberFolderKind) self->n_icons_warmed++), 16);
+      return G_SOURCE_CONTINUE;
+    }
+  if (self->n_icons_warmed < N_WARM_UP_ICONS)
+    {
+      guint i = self->n_icons_warmed++ - (EMBER_FOLDER_KIND_OTHER + 1);
+
+      warm_up_icon (self, warm_up_icons[i].name, warm_up_icons[i].size);
+      return G_SOURCE_CONTINUE;
+    }
+
+  self->warm_up_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+specimen_mapped_cb (EmberWindow *self)
+{
+  if (self->warm_up_source == 0)
+    self->warm_up_source = g_timeout_add_full (G_PRIORITY_LOW, WARM_UP_INTERVAL_MS, warm_up_cb, self, NULL);
+}
+
+static void
+add_specimens (EmberWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->specimens); i++)
+    {
+      self->specimens[i] = ember_message_row_new_specimen (i == 0);
+      gtk_widget_set_valign (self->specimens[i], GTK_ALIGN_START);
+      gtk_overlay_add_overlay (self->list_overlay, self->specimens[i]);
+      g_signal_connect_object (self->specimens[i], "map",
+                               G_CALLBACK (specimen_mapped_cb), self, G_CONNECT_SWAPPED);
+    }
+}
+
 static gboolean
 ember_window_close_request (GtkWindow *window)
 {
@@ -1416,6 +1630,15 @@ application_set_cb (EmberWindow *self)
   g_object_set_data (G_OBJECT (self), "ember-app-connected", GINT_TO_POINTER (TRUE));
   g_signal_connect_object (app, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (app, "notify::sync-manager", G_CALLBACK (sync_manager_changed_cb), self, G_CONNECT_SWAPPED);
+  if (ember_demo_get (EMBER_APPLICATION (app)) != NULL)
+    g_signal_connect_object (ember_demo_get (EMBER_APPLICATION (app)), "notify::pending",
+                             G_CALLBACK (reload_sidebar), self, G_CONNECT_SWAPPED);
+  if (ember_demo_get (EMBER_APPLICATION (app)) != NULL)
+    g_signal_connect_object (ember_demo_get (EMBER_APPLICATION (app)), "notify::pending",
+                             G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+  /* No need to wait for the store's word: the first frame shows mail. */
+  if (demo_signing_in (self))
+    gtk_stack_set_visible_child_name (self->main_stack, "mail");
   store_changed_cb (self, NULL, EMBER_APPLICATION (app));
   sync_manager_changed_cb (self, NULL, EMBER_APPLICATION (app));
 }
@@ -1484,6 +1707,12 @@ ember_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->search_cancellable);
   cancel_reveal (self);
+  g_clear_handle_id (&self->warm_up_source, g_source_remove);
+  if (self->sidebar_fill_source != 0)
+    {
+      g_clear_handle_id (&self->sidebar_fill_source, g_source_remove);
+      sidebar_load_free (g_steal_pointer (&self->sidebar_fill));
+    }
   if (self->sync_manager != NULL)
     g_signal_handlers_disconnect_by_data (self->sync_manager, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMBER_TYPE_WINDOW);
@@ -1537,6 +1766,7 @@ ember_window_class_init (EmberWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, EmberWindow, list_overlay);
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, message_list);
   gtk_widget_class_bind_template_child (widget_class, EmberWindow, agenda_bin);
@@ -1607,6 +1837,7 @@ ember_window_init (EmberWindow *self)
                            G_CALLBACK (application_set_cb), self, G_CONNECT_SWAPPED);
 
   update_read_actions (self);
+  add_specimens (self);
   if (g_strcmp0 (g_getenv ("EMBER_REPORT_FIRST_FRAME"), "1") == 0)
     g_signal_connect (self, "realize", G_CALLBACK (report_first_frame_realize_cb), NULL);
 
