@@ -95,7 +95,8 @@ static void
 show (GtkWidget *widget,
       gboolean   shown)
 {
-  gtk_widget_set_child_visible (widget, shown);
+  gtk_widget_set_opacity (widget, shown ? 1.0 : 0.0);
+  gtk_widget_set_can_target (widget, shown);
 }
 
 static void
