@@ -93,6 +93,7 @@ struct _EmberWindow
   guint                  reveal_idle;
 
   /* Invisible rows that prepare the fonts of the first real ones. */
+  guint                  first_sync_refresh;  /* source: re-read the list during a first sync */
   GtkWidget             *specimens[2];
   guint                  n_icons_warmed;
   guint                  warm_up_source;
@@ -1292,6 +1293,29 @@ account_synced_cb (EmberWindow *self)
     ember_message_list_model_refresh (self->folder_model);
 }
 
+/* An account's first sync takes a while: the open list shows what it has
+ * brought so far, re-read at most once a second, not only at its end. */
+#define FIRST_SYNC_REFRESH_MS 1000
+
+static gboolean
+first_sync_refresh_cb (gpointer data)
+{
+  EmberWindow *self = data;
+
+  self->first_sync_refresh = 0;
+  if (self->folder_model != NULL && !self->showing_search)
+    ember_message_list_model_refresh (self->folder_model);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sync_progress_cb (EmberWindow *self)
+{
+  if (self->first_sync_refresh == 0 && self->folder_model != NULL && first_sync_running (self))
+    self->first_sync_refresh = g_timeout_add (FIRST_SYNC_REFRESH_MS, first_sync_refresh_cb, self);
+}
+
 static void
 sync_error_cb (EmberWindow          *self,
                gint64                account_id,
@@ -1319,6 +1343,7 @@ sync_manager_changed_cb (EmberWindow      *self,
 
   g_signal_connect_object (manager, "account-synced", G_CALLBACK (account_synced_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "sync-error", G_CALLBACK (sync_error_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "progress", G_CALLBACK (sync_progress_cb), self, G_CONNECT_SWAPPED);
   /* Accounts added or removed elsewhere (Preferences, the CLI). */
   g_signal_connect_object (manager, "account-status-changed", G_CALLBACK (reload_sidebar), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "account-status-changed", G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
@@ -1708,6 +1733,7 @@ ember_window_dispose (GObject *object)
   g_cancellable_cancel (self->search_cancellable);
   cancel_reveal (self);
   g_clear_handle_id (&self->warm_up_source, g_source_remove);
+  g_clear_handle_id (&self->first_sync_refresh, g_source_remove);
   if (self->sidebar_fill_source != 0)
     {
       g_clear_handle_id (&self->sidebar_fill_source, g_source_remove);
