@@ -13,6 +13,8 @@
 
 /* Longest wait for the demo to get where the view needs it. */
 #define READY_TIMEOUT_S 180
+/* Polls that may find the window between layouts before giving up. */
+#define MAX_EMPTY_SHOTS 40
 
 typedef enum
 {
@@ -31,6 +33,7 @@ struct _EmberScreenshot
   Phase             phase;
   gint64            started;
   gint64            settle_until;
+  guint             n_empty;        /* pictures that came out empty */
   GtkWindow        *target;  /* not owned: the window to save */
   guint             poll;
 };
@@ -227,7 +230,14 @@ poll_cb (gpointer data)
       {
         g_autoptr(GError) error = NULL;
 
-        if (save_png (GTK_WIDGET (self->target), self->path, &error))
+        /* A window waiting for its next layout (a syncing one often is)
+         * gives an empty picture: try again at the next poll. */
+        if (!gtk_widget_get_mapped (GTK_WIDGET (self->target)) ||
+            gtk_widget_get_width (GTK_WIDGET (self->target)) == 0 ||
+            (!save_png (GTK_WIDGET (self->target), self->path, &error) && ++self->n_empty < MAX_EMPTY_SHOTS))
+          return G_SOURCE_CONTINUE;
+
+        if (error == NULL)
           g_print ("Saved the %s view as %s\n", self->view, self->path);
         else
           g_printerr ("Screenshot %s: %s\n", self->view, error->message);
