@@ -91,9 +91,9 @@ struct _EmberWindow
   gint64                 reveal_event_id;  /* waiting for the sidebar */
   gint64                 reveal_message_id; /* waiting for the store */
   guint                  reveal_idle;
+  guint                  first_sync_refresh;  /* source: re-read the list during a first sync */
 
   /* Invisible rows that prepare the fonts of the first real ones. */
-  guint                  first_sync_refresh;  /* source: re-read the list during a first sync */
   GtkWidget             *specimens[2];
   guint                  n_icons_warmed;
   guint                  warm_up_source;
@@ -1532,8 +1532,8 @@ save_window_state (EmberWindow *self)
  * in each of their text styles, in one frame: ~15–25 ms on a software
  * renderer, while a sync is bringing them in. Two invisible specimen rows
  * (read and unread) are laid out with the mail view, and the glyphs are
- * drawn off screen, a style per tick, while the main loop has nothing else
- * to do. */
+ * drawn off screen, a piece of sample text per tick, then the icons
+ * loaded, while the main loop has nothing else to do. */
 
 #define WARM_UP_INTERVAL_MS 10
 
@@ -1648,6 +1648,7 @@ static void
 application_set_cb (EmberWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  EmberDemo *demo;
 
   if (app == NULL || g_object_get_data (G_OBJECT (self), "ember-app-connected") != NULL)
     return;
@@ -1655,12 +1656,12 @@ application_set_cb (EmberWindow *self)
   g_object_set_data (G_OBJECT (self), "ember-app-connected", GINT_TO_POINTER (TRUE));
   g_signal_connect_object (app, "notify::store", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (app, "notify::sync-manager", G_CALLBACK (sync_manager_changed_cb), self, G_CONNECT_SWAPPED);
-  if (ember_demo_get (EMBER_APPLICATION (app)) != NULL)
-    g_signal_connect_object (ember_demo_get (EMBER_APPLICATION (app)), "notify::pending",
-                             G_CALLBACK (reload_sidebar), self, G_CONNECT_SWAPPED);
-  if (ember_demo_get (EMBER_APPLICATION (app)) != NULL)
-    g_signal_connect_object (ember_demo_get (EMBER_APPLICATION (app)), "notify::pending",
-                             G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+  demo = ember_demo_get (EMBER_APPLICATION (app));
+  if (demo != NULL)
+    {
+      g_signal_connect_object (demo, "notify::pending", G_CALLBACK (reload_sidebar), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (demo, "notify::pending", G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+    }
   /* No need to wait for the store's word: the first frame shows mail. */
   if (demo_signing_in (self))
     gtk_stack_set_visible_child_name (self->main_stack, "mail");
