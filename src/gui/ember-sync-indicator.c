@@ -22,7 +22,7 @@ struct _EmberSyncIndicator
   GtkStack         *status_slot;
   GtkSpinner       *spinner;
   GtkImage         *status_icon;
-  GtkLabel         *status_label;
+  GtkInscription   *status_label;
   GtkProgressBar   *progress_bar;
 };
 
@@ -201,7 +201,7 @@ update (EmberSyncIndicator *self)
 
   g_free (self->text);
   self->text = g_strdup (text != NULL ? text : "");
-  gtk_label_set_text (self->status_label, self->text);
+  gtk_inscription_set_text (self->status_label, self->text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, self->text,

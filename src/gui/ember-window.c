@@ -70,7 +70,7 @@ struct _EmberWindow
   GtkWidget             *reader_pane;
   GtkWidget             *reader_separator;
   GtkListBox            *sidebar;
-  GtkLabel              *list_title;
+  GtkInscription        *list_title;
   EmberSyncIndicator    *sync_indicator;
   GtkSearchBar          *search_bar;
   GtkSearchEntry        *search_entry;
@@ -456,7 +456,7 @@ open_entry (EmberWindow        *self,
 
   g_free (self->selected_key);
   self->selected_key = sidebar_entry_key (entry);
-  gtk_label_set_text (self->list_title, entry->title);
+  gtk_inscription_set_text (self->list_title, entry->title);
   gtk_window_set_title (GTK_WINDOW (self), entry->title);
 
   if (entry->kind == ENTRY_CALENDAR)
