@@ -18,11 +18,11 @@ struct _EmberMessageRow
   gulong            notify_handler;
 
   GtkWidget        *unread_dot;
-  GtkLabel         *sender_label;
+  GtkInscription   *sender_label;
   GtkLabel         *count_label;
   GtkLabel         *date_label;
-  GtkLabel         *subject_label;
-  GtkLabel         *snippet_label;
+  GtkInscription   *subject_label;
+  GtkInscription   *snippet_label;
   GtkWidget        *attachment_icon;
 
   guint             n_warmed;      /* warm-up steps done (ember_message_row_warm_up_next ()) */
@@ -69,9 +69,9 @@ update (EmberMessageRow *self)
     {
       /* Read back in a moment (the list keeps only rows near the view):
        * a blank row, not "Unknown sender", until then. */
-      gtk_label_set_text (self->sender_label, "");
-      gtk_label_set_text (self->subject_label, "");
-      gtk_label_set_text (self->snippet_label, "");
+      gtk_inscription_set_text (self->sender_label, "");
+      gtk_inscription_set_text (self->subject_label, "");
+      gtk_inscription_set_text (self->snippet_label, "");
       gtk_label_set_text (self->date_label, "");
       gtk_widget_set_visible (self->attachment_icon, FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->count_label), FALSE);
@@ -87,9 +87,9 @@ update (EmberMessageRow *self)
   now = g_date_time_new_now_local ();
   date = ember_format_message_date (record->date, now);
 
-  gtk_label_set_text (self->sender_label, ember_message_item_get_sender (self->item));
-  gtk_label_set_text (self->subject_label, ember_message_item_get_subject (self->item));
-  gtk_label_set_text (self->snippet_label, ember_message_item_get_snippet (self->item));
+  gtk_inscription_set_text (self->sender_label, ember_message_item_get_sender (self->item));
+  gtk_inscription_set_text (self->subject_label, ember_message_item_get_subject (self->item));
+  gtk_inscription_set_text (self->snippet_label, ember_message_item_get_snippet (self->item));
   gtk_label_set_text (self->date_label, date);
   gtk_widget_set_visible (self->attachment_icon, record->has_attachments);
   gtk_widget_set_opacity (self->unread_dot, unread ? 1.0 : 0.0);
@@ -202,17 +202,17 @@ static const char *const specimen_texts[] = {
 };
 
 static void
-warm_up_text (GtkLabel   *label,
+warm_up_text (GtkWidget  *label,
               const char *text)
 {
-  PangoLayout *shown = gtk_label_get_layout (label);
-  g_autoptr(PangoLayout) layout = pango_layout_new (pango_layout_get_context (shown));
+  /* The widget's own font and size, and a label's features (tabular digits). */
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (label, text);
   cairo_surface_t *surface;
   cairo_t *cr;
   int width, height;
 
-  pango_layout_set_attributes (layout, pango_layout_get_attributes (shown));
-  pango_layout_set_text (layout, text, -1);
+  if (GTK_IS_LABEL (label))
+    pango_layout_set_attributes (layout, pango_layout_get_attributes (gtk_label_get_layout (GTK_LABEL (label))));
   pango_layout_get_pixel_size (layout, &width, &height);
 
   /* Big enough for every glyph: cairo skips what falls outside. */
@@ -228,7 +228,7 @@ ember_message_row_warm_up_next (EmberMessageRow *self)
 {
   /* The styles a row has: subject and count share the sender's and the
    * snippet's fonts; the date adds tabular digits (ASCII is enough). */
-  GtkLabel *labels[] = { self->sender_label, self->snippet_label, self->date_label };
+  GtkWidget *labels[] = { GTK_WIDGET (self->sender_label), GTK_WIDGET (self->snippet_label), GTK_WIDGET (self->date_label) };
   guint n_texts = G_N_ELEMENTS (specimen_texts);
   guint n_steps = ember_message_item_get_unread (self->item) ? 2 * n_texts + 1 : n_texts;
   guint label = self->n_warmed / n_texts;
