@@ -678,6 +678,21 @@ layout_done_cb (GdkFrameClock *clock,
   frame_phase_done (data, 1);
 }
 
+/* EMBER_BENCH_SLOW_FRAMES=N prints each frame over N ms (1: over 16 ms),
+ * in µs; unset, none. */
+static gint64
+slow_frame_threshold (void)
+{
+  const char *value = g_getenv ("EMBER_BENCH_SLOW_FRAMES");
+  gint64 ms;
+
+  if (value == NULL)
+    return G_MAXINT64;
+  ms = g_ascii_strtoll (value, NULL, 10);
+
+  return (ms <= 1 ? 16 : ms) * 1000;
+}
+
 static void
 paint_done_cb (GdkFrameClock *clock,
                gpointer       data)
@@ -695,10 +710,7 @@ paint_done_cb (GdkFrameClock *clock,
       start_measuring (run);
       return;
     }
-  /* EMBER_BENCH_SLOW_FRAMES=N prints the frames over N ms (1: over 16 ms). */
-  if (g_getenv ("EMBER_BENCH_SLOW_FRAMES") != NULL &&
-      total > MAX (1, g_ascii_strtoll (g_getenv ("EMBER_BENCH_SLOW_FRAMES"), NULL, 10) == 1 ? 16 : g_ascii_strtoll (g_getenv ("EMBER_BENCH_SLOW_FRAMES"), NULL, 10)) * 1000 &&
-      ember_gui_test_find_window (EMBER_TYPE_WINDOW) != NULL)
+  if (total > slow_frame_threshold () && ember_gui_test_find_window (EMBER_TYPE_WINDOW) != NULL)
     {
       GtkWindow *window = ember_gui_test_find_window (EMBER_TYPE_WINDOW);
       GtkWidget *list = ember_gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, NULL, NULL);
