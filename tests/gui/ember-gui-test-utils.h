@@ -58,6 +58,10 @@ void              ember_gui_test_save_inbox_and_label (EmberStore *store,
 EmberMessageRecord *ember_gui_test_numbered_message (guint  i,
                                                      gint64 base_date);
 
+/* Spins the main loop until @widget's frame clock has painted one more
+ * frame (what was queued is laid out and drawn). */
+void              ember_gui_test_wait_for_frame (GtkWidget *widget);
+
 /* Adds a test case that runs in its own subprocess: one application per
  * process, as in real life (an app cannot be registered twice on a bus
  * connection). */

@@ -8,6 +8,7 @@
 #include "ember-gui-test-utils.h"
 #include "ember-message-item.h"
 #include "ember-message-list-model.h"
+#include "ember-message-row.h"
 #include "ember-test-utils.h"
 #include "ember-window.h"
 
@@ -537,6 +538,94 @@ test_narrow_layout (void)
   g_object_unref (app);
 }
 
+/* The message row at the top of the list's view, once a frame has laid
+ * out what the list has now. */
+static gint64
+top_row_id (GtkListView *list)
+{
+  GtkWidget *picked;
+  GtkWidget *row;
+
+  /* Two frames: one to lay out the new rows, one to scroll if asked to. */
+  for (guint frame = 0; frame < 2; frame++)
+    ember_gui_test_wait_for_frame (GTK_WIDGET (list));
+  picked = gtk_widget_pick (GTK_WIDGET (list), 40, 4, GTK_PICK_DEFAULT);
+  row = picked != NULL ? gtk_widget_get_ancestor (picked, EMBER_TYPE_MESSAGE_ROW) : NULL;
+  if (row == NULL)
+    g_error ("expected a message row at the top of the list; found %s",
+             picked != NULL ? G_OBJECT_TYPE_NAME (picked) : "nothing");
+
+  return ember_message_item_get_id (ember_message_row_get_item (EMBER_MESSAGE_ROW (row)));
+}
+
+/* Saves message @i (newer than every other) as a sync would, and tells
+ * the window the account synced; returns its id once the list shows it. */
+static gint64
+arrive_new_mail (GtkWindow *window,
+                 guint      i)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmberStore) store = ember_store_new_sync (NULL, NULL, &error);
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
+  g_autoptr(EmberMessageItem) first = NULL;
+  g_autofree char *subject = g_strdup_printf ("Message number %u", i);
+  EmberApplication *app = EMBER_APPLICATION (gtk_window_get_application (window));
+  GListModel *model = list_items (window);
+  ModelSize size = { model, g_list_model_get_n_items (model) };
+  gint64 account_id;
+
+  g_assert_no_error (error);
+  accounts = ember_store_list_accounts_sync (store, NULL, &error);
+  g_assert_no_error (error);
+  account_id = ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id;
+  g_ptr_array_add (page->messages, make_message (i));
+  g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
+  g_assert_no_error (error);
+
+  g_signal_emit_by_name (ember_application_get_sync_manager (app), "account-synced", account_id, 1u, 0u);
+  if (!ember_test_wait_for (list_grew, &size, 10000))
+    g_error ("expected the new message in the open list; it has %u rows", g_list_model_get_n_items (model));
+  first = g_list_model_get_item (model, 0);
+  g_assert_cmpstr (ember_message_item_get_record (first)->subject, ==, subject);
+
+  return ember_message_item_get_id (first);
+}
+
+/* New mail lands on top: seen there when the list is at its top, and
+ * not moving the rows the person is reading further down. */
+static void
+test_new_mail_keeps_scroll_position (void)
+{
+  EmberApplication *app;
+  GtkWindow *window;
+  GtkListView *list;
+  GtkAdjustment *vadjustment;
+  gint64 newest_id, reading_id;
+
+  populate_store ();
+  app = ember_gui_test_start_app ();
+  window = ember_gui_test_wait_for_window (EMBER_TYPE_WINDOW, 5000);
+  g_assert_true (ember_test_wait_for (list_has_rows, window, 30000));
+  list = GTK_LIST_VIEW (ember_gui_test_wait_for_mapped (GTK_WIDGET (window), GTK_TYPE_LIST_VIEW, 5000));
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, 0);
+
+  newest_id = arrive_new_mail (window, N_MESSAGES);
+  g_assert_cmpint (top_row_id (list), ==, newest_id);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, 0);
+
+  /* Scrolled down: the row at the top of the view stays there. */
+  gtk_adjustment_set_value (vadjustment, 1500);
+  reading_id = top_row_id (list);
+  g_assert_cmpint (reading_id, !=, newest_id);
+  arrive_new_mail (window, N_MESSAGES + 1);
+  g_assert_cmpint (top_row_id (list), ==, reading_id);
+
+  ember_gui_test_quit_app (app);
+  g_object_unref (app);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -547,6 +636,7 @@ main (int   argc,
   ember_gui_test_add ("/ember/gui/window/list-newest-first", test_list_newest_first);
   ember_gui_test_add ("/ember/gui/window/search", test_search);
   ember_gui_test_add ("/ember/gui/window/narrow-layout", test_narrow_layout);
+  ember_gui_test_add ("/ember/gui/window/new-mail-keeps-scroll-position", test_new_mail_keeps_scroll_position);
   ember_gui_test_add ("/ember/gui/window/list-fills-after-first-sync", test_list_fills_after_first_sync);
   ember_gui_test_add ("/ember/gui/window/list-keeps-rows-near-view", test_list_keeps_rows_near_view);
   ember_gui_test_add ("/ember/gui/window/list-counts-new-conversation", test_list_counts_new_conversation);
