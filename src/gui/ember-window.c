@@ -715,7 +715,7 @@ finish_sidebar_load (EmberWindow *self,
 /* New rows, a few per frame: two accounts bring some thirty rows, and
  * making them all at once took more than a frame (while their sync starts
  * bringing the first messages). */
-#define SIDEBAR_FILL_BATCH       8
+#define SIDEBAR_FILL_BATCH       4
 #define SIDEBAR_FILL_INTERVAL_MS 16
 /* Below the message list's own batches (EXPOSE_PRIORITY): two batches due
  * at once would run in one main-loop iteration, one frame's worth each. */
