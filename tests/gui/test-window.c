@@ -69,6 +69,25 @@ populate_store (void)
   populate_store_full (TRUE);
 }
 
+/* Saves @page for the test store's one account, as its sync would;
+ * returns the account's id. */
+static gint64
+save_synced_page (EmberStore       *store,
+                  EmberMessagePage *page)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = ember_store_list_accounts_sync (store, NULL, &error);
+  gint64 account_id;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  account_id = ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id;
+  g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
+  g_assert_no_error (error);
+
+  return account_id;
+}
+
 typedef struct
 {
   EmberMessageListModel *model;
@@ -117,20 +136,15 @@ test_list_fills_after_first_sync (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(EmberStore) store = NULL;
   g_autoptr(EmberMessageListModel) model = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
   EmberMessageQuery query = { 0 };
   ModelWait wait = { NULL, 0 };
-  gint64 account_id;
 
   /* The account and its folders, then the messages as a sync would add
    * them, through a second store on the same file. */
   populate_store_full (FALSE);
   store = ember_store_new_sync (NULL, NULL, &error);
   g_assert_no_error (error);
-  accounts = ember_store_list_accounts_sync (store, NULL, &error);
-  g_assert_no_error (error);
-  account_id = ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id;
 
   query.scope = EMBER_MESSAGE_SCOPE_INBOX;
   model = ember_message_list_model_new (store, &query);
@@ -140,8 +154,7 @@ test_list_fills_after_first_sync (void)
 
   for (guint i = 0; i < N_MESSAGES; i++)
     g_ptr_array_add (page->messages, make_message (i));
-  g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
-  g_assert_no_error (error);
+  save_synced_page (store, page);
 
   ember_message_list_model_refresh (model);
   g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
@@ -205,14 +218,9 @@ save_and_refresh (EmberStore            *store,
                   EmberMessageListModel *model,
                   EmberMessagePage      *page)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) accounts = ember_store_list_accounts_sync (store, NULL, &error);
   ModelWait wait = { model, g_list_model_get_n_items (G_LIST_MODEL (model)) };
 
-  g_assert_no_error (error);
-  g_assert_true (ember_store_save_message_page_sync (store, ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id,
-                                                     page, NULL, &error));
-  g_assert_no_error (error);
+  save_synced_page (store, page);
   ember_message_list_model_refresh (model);
   g_assert_true (ember_test_wait_for (model_grew, &wait, 10000));
   wait_rows_settled (model);
@@ -584,7 +592,6 @@ arrive_new_mail (GtkWindow *window,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(EmberStore) store = ember_store_new_sync (NULL, NULL, &error);
-  g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(EmberMessagePage) page = ember_message_page_new ("mail");
   g_autoptr(EmberMessageItem) first = NULL;
   g_autofree char *subject = g_strdup_printf ("Message number %u", i);
@@ -594,12 +601,8 @@ arrive_new_mail (GtkWindow *window,
   gint64 account_id;
 
   g_assert_no_error (error);
-  accounts = ember_store_list_accounts_sync (store, NULL, &error);
-  g_assert_no_error (error);
-  account_id = ((EmberAccountRecord *) g_ptr_array_index (accounts, 0))->id;
   g_ptr_array_add (page->messages, make_message (i));
-  g_assert_true (ember_store_save_message_page_sync (store, account_id, page, NULL, &error));
-  g_assert_no_error (error);
+  account_id = save_synced_page (store, page);
 
   g_signal_emit_by_name (ember_application_get_sync_manager (app), "account-synced", account_id, 1u, 0u);
   if (!ember_test_wait_for (first_row_is, &wait, 10000))
