@@ -656,8 +656,8 @@ make_sidebar_child (const SidebarSpec *spec)
   return make_sidebar_row (spec->icon_name, spec->title, spec->unread, spec->kind, spec->account_id, spec->folder);
 }
 
-/* Whether the sidebar already shows @specs' rows (counts aside). */
-/* Whether the sidebar's @child already is the row @spec describes. */
+/* Whether the sidebar's @child already is the row @spec describes
+ * (counts aside). */
 static gboolean
 sidebar_row_shows (GtkWidget         *child,
                    const SidebarSpec *spec)
