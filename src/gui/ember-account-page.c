@@ -12,6 +12,7 @@
 #include "ember-account-row.h"
 #include "ember-account-setup.h"
 #include "ember-sign-in-dialog.h"
+#include "ember-spinner.h"
 
 struct _EmberAccountPage
 {
@@ -35,7 +36,7 @@ struct _EmberAccountPage
   GtkSwitch          *mail_switch;
   GtkSwitch          *calendar_switch;
   AdwActionRow       *sync_now_row;
-  GtkSpinner         *sync_spinner;
+  EmberSpinner       *sync_spinner;
   GtkImage           *sync_icon;
   GtkButton          *remove_button;
 };
@@ -118,7 +119,7 @@ update_status (EmberAccountPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_now_row), !needs_sign_in && !syncing && !self->busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->remove_button), !self->busy);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), syncing);
-  gtk_spinner_set_spinning (self->sync_spinner, syncing);
+  ember_spinner_set_spinning (self->sync_spinner, syncing);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_icon), !syncing);
 
   if (syncing && self->progress_total > 0)
@@ -557,6 +558,7 @@ ember_account_page_class_init (EmberAccountPageClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_INT64);
 
+  g_type_ensure (EMBER_TYPE_SPINNER);
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/ember-account-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EmberAccountPage, sign_in_revealer);
   gtk_widget_class_bind_template_child (widget_class, EmberAccountPage, provider_icon);

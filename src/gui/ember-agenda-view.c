@@ -17,6 +17,7 @@
 
 #include "ember-agenda-row.h"
 #include "ember-agenda-view.h"
+#include "ember-spinner.h"
 #include "ember-user-error.h"
 
 struct _EmberAgendaView
@@ -865,6 +866,7 @@ ember_agenda_view_class_init (EmberAgendaViewClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ember-agenda-view");
+  g_type_ensure (EMBER_TYPE_SPINNER);
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/ember-agenda-view.ui");
   gtk_widget_class_bind_template_child (widget_class, EmberAgendaView, stack);
   gtk_widget_class_bind_template_child (widget_class, EmberAgendaView, error_page);

@@ -14,6 +14,7 @@
 #include "ember-reader-html.h"
 #include "ember-reader-web-view.h"
 #include "ember-redact.h"
+#include "ember-spinner.h"
 #include "ember-user-error.h"
 
 #define LINK_URI_KEY "ember-link-uri"
@@ -818,6 +819,7 @@ ember_message_view_class_init (EmberMessageViewClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ember-message-view");
+  g_type_ensure (EMBER_TYPE_SPINNER);
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/ember-message-view.ui");
   gtk_widget_class_bind_template_child (widget_class, EmberMessageView, stack);
   gtk_widget_class_bind_template_child (widget_class, EmberMessageView, error_page);

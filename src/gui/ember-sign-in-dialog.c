@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ember-sign-in-dialog.h"
+#include "ember-spinner.h"
 
 /* Sign-in settings of one application (qdata on it). */
 typedef struct
@@ -36,7 +37,7 @@ struct _EmberSignInDialog
   GError            *launch_error;  /* the browser could not be opened */
   gboolean           closed;        /* a response closed the window */
 
-  GtkSpinner        *spinner;
+  EmberSpinner      *spinner;
 };
 
 G_DEFINE_FINAL_TYPE (EmberSignInDialog, ember_sign_in_dialog, ADW_TYPE_MESSAGE_DIALOG)
@@ -301,7 +302,7 @@ ember_sign_in_dialog_run_async (EmberSignInDialog   *self,
                                     "Ember continues here once you are done."),
                                   ember_account_setup_get_email (self->setup));
   self->task = g_steal_pointer (&task);
-  gtk_spinner_start (self->spinner);
+  ember_spinner_set_spinning (self->spinner, TRUE);
   gtk_window_present (GTK_WINDOW (self));
 
   parent = gtk_window_get_transient_for (GTK_WINDOW (self));
@@ -414,6 +415,7 @@ ember_sign_in_dialog_class_init (EmberSignInDialogClass *klass)
   object_class->dispose = ember_sign_in_dialog_dispose;
   object_class->finalize = ember_sign_in_dialog_finalize;
 
+  g_type_ensure (EMBER_TYPE_SPINNER);
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/ember-sign-in-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, EmberSignInDialog, spinner);
   gtk_widget_class_bind_template_callback (widget_class, response_cb);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ember-sync-indicator.h"
+#include "ember-spinner.h"
 
 struct _EmberSyncIndicator
 {
@@ -20,7 +21,7 @@ struct _EmberSyncIndicator
   char             *text;
 
   GtkStack         *status_slot;
-  GtkSpinner       *spinner;
+  EmberSpinner     *spinner;
   GtkImage         *status_icon;
   GtkInscription   *status_label;
   GtkProgressBar   *progress_bar;
@@ -191,7 +192,7 @@ update (EmberSyncIndicator *self)
     }
 
   show (GTK_WIDGET (self), ids->len > 0);
-  gtk_spinner_set_spinning (self->spinner, syncing);
+  ember_spinner_set_spinning (self->spinner, syncing);
   show (GTK_WIDGET (self->status_slot), syncing || icon != NULL);
   gtk_stack_set_visible_child (self->status_slot, syncing ? GTK_WIDGET (self->spinner) : GTK_WIDGET (self->status_icon));
   if (icon != NULL)
@@ -297,6 +298,7 @@ ember_sync_indicator_class_init (EmberSyncIndicatorClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_STATUS);
+  g_type_ensure (EMBER_TYPE_SPINNER);
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/ui/ember-sync-indicator.ui");
   gtk_widget_class_bind_template_child (widget_class, EmberSyncIndicator, status_slot);
   gtk_widget_class_bind_template_child (widget_class, EmberSyncIndicator, spinner);
