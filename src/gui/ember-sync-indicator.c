@@ -203,7 +203,6 @@ update (EmberSyncIndicator *self)
   g_free (self->text);
   self->text = g_strdup (text != NULL ? text : "");
   gtk_inscription_set_text (self->status_label, self->text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, self->text,
                                   -1);
@@ -287,6 +286,25 @@ ember_sync_indicator_finalize (GObject *object)
   G_OBJECT_CLASS (ember_sync_indicator_parent_class)->finalize (object);
 }
 
+/* The tooltip is asked for when it shows: setting it on every progress
+ * update makes GTK look for the pointer at once, which on X11 is two round
+ * trips to the X server (one a full sync) for each update. */
+static gboolean
+ember_sync_indicator_query_tooltip (GtkWidget  *widget,
+                                    int         x,
+                                    int         y,
+                                    gboolean    keyboard_tooltip,
+                                    GtkTooltip *tooltip)
+{
+  EmberSyncIndicator *self = EMBER_SYNC_INDICATOR (widget);
+
+  if (self->text == NULL || *self->text == '\0')
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, self->text);
+  return TRUE;
+}
+
 static void
 ember_sync_indicator_class_init (EmberSyncIndicatorClass *klass)
 {
@@ -295,6 +313,8 @@ ember_sync_indicator_class_init (EmberSyncIndicatorClass *klass)
 
   object_class->dispose = ember_sync_indicator_dispose;
   object_class->finalize = ember_sync_indicator_finalize;
+
+  widget_class->query_tooltip = ember_sync_indicator_query_tooltip;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_STATUS);
@@ -311,6 +331,7 @@ static void
 ember_sync_indicator_init (EmberSyncIndicator *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 
   /* "Updated 2 minutes ago" has to age. */
   self->tick_source = g_timeout_add_seconds (30, tick_cb, self);
