@@ -31,7 +31,7 @@
  * once stall the main loop for a quarter of a second. The batches run
  * below GDK's redraw priority (G_PRIORITY_HIGH_IDLE + 20), so each frame
  * lays out one batch, not every batch that came due meanwhile. */
-#define EXPOSE_BATCH       4
+#define EXPOSE_BATCH       2
 /* Rows further than this past where the view last looked get no widget
  * (GTK 4.8's list view keeps widgets for 200 rows around its position):
  * those are shown in big batches, so a long folder's scrollbar grows fast. */
