@@ -18,6 +18,7 @@
 #include "ember-agenda-row.h"
 #include "ember-agenda-view.h"
 #include "ember-spinner.h"
+#include "ember-stack-pages.h"
 #include "ember-user-error.h"
 
 struct _EmberAgendaView
@@ -454,7 +455,7 @@ show_events (EmberAgendaView *self,
     }
 
   self->has_shown_events = entries->len > 0;
-  gtk_stack_set_visible_child_name (self->stack, entries->len > 0 ? "events" : "empty");
+  ember_stack_pages_show (self->stack, entries->len > 0 ? "events" : "empty");
 }
 
 static GtkListBoxRow *
@@ -673,7 +674,7 @@ agenda_loaded_cb (GObject      *object,
         g_warning ("Could not load the agenda: %s", user_error->details);
       remove_all_rows (self);
       self->has_shown_events = FALSE;
-      gtk_stack_set_visible_child_name (self->stack, "error");
+      ember_stack_pages_show (self->stack, "error");
       return;
     }
 
@@ -732,7 +733,7 @@ ember_agenda_view_reload (EmberAgendaView *self)
 
   set_loading (self, TRUE);
   if (!self->has_shown_events)
-    gtk_stack_set_visible_child_name (self->stack, "loading");
+    ember_stack_pages_show (self->stack, "loading");
 
   task = g_task_new (self, self->cancellable, agenda_loaded_cb, NULL);
   g_task_set_source_tag (task, ember_agenda_view_reload);
@@ -880,6 +881,7 @@ ember_agenda_view_init (EmberAgendaView *self)
   g_autoptr(GSettingsSchema) schema = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ember_stack_pages_init (self->stack);
 
   self->clock = g_object_ref (ember_clock_get_default ());
   gtk_list_box_set_header_func (self->list_box, update_header, self, NULL);

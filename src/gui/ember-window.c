@@ -20,6 +20,7 @@
 #include "ember-message-list-model.h"
 #include "ember-message-row.h"
 #include "ember-message-view.h"
+#include "ember-stack-pages.h"
 #include "ember-sync-indicator.h"
 #include "ember-window-private.h"
 
@@ -276,7 +277,7 @@ update_list_page (EmberWindow *self)
   else
     page = n > 0 ? "list" : "empty-folder";
 
-  gtk_stack_set_visible_child_name (self->list_stack, page);
+  ember_stack_pages_show (self->list_stack, page);
 }
 
 static void
@@ -462,7 +463,7 @@ open_entry (EmberWindow        *self,
   if (entry->kind == ENTRY_CALENDAR)
     {
       ember_agenda_view_reload (self->agenda_view);
-      gtk_stack_set_visible_child_name (self->list_stack, "agenda");
+      ember_stack_pages_show (self->list_stack, "agenda");
       gtk_widget_set_visible (self->reader_pane, FALSE);
       gtk_widget_set_visible (self->reader_separator, FALSE);
       return;
@@ -470,7 +471,7 @@ open_entry (EmberWindow        *self,
 
   gtk_widget_set_visible (self->reader_pane, TRUE);
   gtk_widget_set_visible (self->reader_separator, TRUE);
-  gtk_stack_set_visible_child_name (self->list_stack, "list");
+  ember_stack_pages_show (self->list_stack, "list");
 
   if (entry->kind == ENTRY_UNIFIED_INBOX)
     query.scope = EMBER_MESSAGE_SCOPE_INBOX;
@@ -899,13 +900,13 @@ accounts_loaded_cb (GObject      *object,
 
   if (load->accounts->len == 0 && !demo_signing_in (self))
     {
-      gtk_stack_set_visible_child_name (self->main_stack, "empty");
+      ember_stack_pages_show (self->main_stack, "empty");
       gtk_window_set_title (GTK_WINDOW (self), _("Welcome to Ember"));
       sidebar_load_free (load);
       return;
     }
 
-  gtk_stack_set_visible_child_name (self->main_stack, "mail");
+  ember_stack_pages_show (self->main_stack, "mail");
 
   /* At start, show the unified inbox (the first entry) right away rather
    * than after the folders' unread counts, which read every message. */
@@ -1257,7 +1258,7 @@ search_changed_cb (EmberWindow *self)
     {
       gtk_widget_set_visible (self->reader_pane, TRUE);
       gtk_widget_set_visible (self->reader_separator, TRUE);
-      gtk_stack_set_visible_child_name (self->list_stack, "list");
+      ember_stack_pages_show (self->list_stack, "list");
     }
 
   /* GtkSearchEntry already waits for a pause in typing (search-delay). */
@@ -1664,7 +1665,7 @@ application_set_cb (EmberWindow *self)
     }
   /* No need to wait for the store's word: the first frame shows mail. */
   if (demo_signing_in (self))
-    gtk_stack_set_visible_child_name (self->main_stack, "mail");
+    ember_stack_pages_show (self->main_stack, "mail");
   store_changed_cb (self, NULL, EMBER_APPLICATION (app));
   sync_manager_changed_cb (self, NULL, EMBER_APPLICATION (app));
 }
@@ -1823,6 +1824,8 @@ ember_window_init (EmberWindow *self)
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ember_stack_pages_init (self->main_stack);
+  ember_stack_pages_init (self->list_stack);
 
   self->cancellable = g_cancellable_new ();
 
