@@ -31,7 +31,11 @@
  * once stall the main loop for a quarter of a second. The batches run
  * below GDK's redraw priority (G_PRIORITY_HIGH_IDLE + 20), so each frame
  * lays out one batch, not every batch that came due meanwhile. */
-#define EXPOSE_BATCH       2
+#define EXPOSE_BATCH       4
+/* The first screenful two at a time: the frames that show them also
+ * paint the list pane for the first time. */
+#define EXPOSE_BATCH_FIRST 2
+#define EXPOSE_FIRST_ROWS  24
 /* Rows further than this past where the view last looked get no widget
  * (GTK 4.8's list view keeps widgets for 200 rows around its position):
  * those are shown in big batches, so a long folder's scrollbar grows fast. */
@@ -503,7 +507,8 @@ set_complete (EmberMessageListModel *self,
 static gboolean
 expose_batch (EmberMessageListModel *self)
 {
-  guint batch = self->exposed >= self->viewed + EXPOSE_WIDGET_REACH ? EXPOSE_BATCH_FAR : EXPOSE_BATCH;
+  guint batch = self->exposed >= self->viewed + EXPOSE_WIDGET_REACH ? EXPOSE_BATCH_FAR :
+                self->exposed < EXPOSE_FIRST_ROWS ? EXPOSE_BATCH_FIRST : EXPOSE_BATCH;
   guint n = MIN (batch, self->n_rows - self->exposed);
 
   if (n > 0)
