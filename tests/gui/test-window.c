@@ -447,16 +447,26 @@ typedef struct
 {
   GtkWindow  *window;
   const char *subject;
-} SearchWait;
+} SubjectWait;
+
+/* The list's first row is there, read, with the subject waited for. */
+static gboolean
+first_row_is (gpointer data)
+{
+  SubjectWait *wait = data;
+  GListModel *model = list_items (wait->window);
+  g_autoptr(EmberMessageItem) first = model != NULL && g_list_model_get_n_items (model) > 0 ? g_list_model_get_item (model, 0) : NULL;
+
+  return first != NULL && ember_message_item_get_loaded (first) &&
+         g_strcmp0 (ember_message_item_get_record (first)->subject, wait->subject) == 0;
+}
 
 static gboolean
 search_found (gpointer data)
 {
-  SearchWait *wait = data;
-  GListModel *model = list_items (wait->window);
+  SubjectWait *wait = data;
 
-  return model != NULL && g_list_model_get_n_items (model) == 1 &&
-         g_strcmp0 (subject_at (wait->window, 0), wait->subject) == 0;
+  return first_row_is (wait) && g_list_model_get_n_items (list_items (wait->window)) == 1;
 }
 
 static gboolean
@@ -474,7 +484,7 @@ test_search (void)
   EmberApplication *app;
   GtkWindow *window;
   GtkWidget *entry;
-  SearchWait wait;
+  SubjectWait wait;
 
   populate_store ();
   app = ember_gui_test_start_app ();
@@ -566,22 +576,6 @@ top_row_id (GtkListView *list)
   return ember_message_item_get_id (ember_message_row_get_item (EMBER_MESSAGE_ROW (row)));
 }
 
-typedef struct
-{
-  GListModel *model;
-  const char *subject;
-} FirstRowWait;
-
-static gboolean
-first_row_is (gpointer data)
-{
-  FirstRowWait *wait = data;
-  g_autoptr(EmberMessageItem) first = g_list_model_get_n_items (wait->model) > 0 ? g_list_model_get_item (wait->model, 0) : NULL;
-
-  return first != NULL && ember_message_item_get_loaded (first) &&
-         g_strcmp0 (ember_message_item_get_record (first)->subject, wait->subject) == 0;
-}
-
 /* Saves message @i (newer than every other) as a sync would, and tells
  * the window the account synced; returns its id once the list shows it
  * on top (the list may grow meanwhile for other reasons: reading on
@@ -597,7 +591,7 @@ arrive_new_mail (GtkWindow *window,
   g_autofree char *subject = g_strdup_printf ("Message number %u", i);
   EmberApplication *app = EMBER_APPLICATION (gtk_window_get_application (window));
   GListModel *model = list_items (window);
-  FirstRowWait wait = { model, subject };
+  SubjectWait wait = { window, subject };
   gint64 account_id;
 
   g_assert_no_error (error);
