@@ -214,14 +214,6 @@ ember_spinner_set_spinning (EmberSpinner *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPINNING]);
 }
 
-gboolean
-ember_spinner_get_spinning (EmberSpinner *self)
-{
-  g_return_val_if_fail (EMBER_IS_SPINNER (self), FALSE);
-
-  return self->spinning;
-}
-
 GtkWidget *
 ember_spinner_new (void)
 {

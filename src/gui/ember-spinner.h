@@ -22,6 +22,5 @@ G_DECLARE_FINAL_TYPE (EmberSpinner, ember_spinner, EMBER, SPINNER, GtkWidget)
 GtkWidget *ember_spinner_new          (void);
 void       ember_spinner_set_spinning (EmberSpinner *self,
                                        gboolean      spinning);
-gboolean   ember_spinner_get_spinning (EmberSpinner *self);
 
 G_END_DECLS
