@@ -5,13 +5,13 @@
 #pragma once
 
 #include "ember-message-view.h"
-#include "ember-reader-web-view.h"
+#include "ember-html-view.h"
 
 G_BEGIN_DECLS
 
-/* The HTML view, created on first use. */
-EmberReaderWebView *_ember_message_view_ensure_web_view (EmberMessageView *self);
+/* The HTML view: NULL until a message with HTML has been shown. */
+EmberHtmlView *_ember_message_view_get_html_view (EmberMessageView *self);
 /* "html" or "text": which body is on screen. */
-const char         *_ember_message_view_get_body_mode   (EmberMessageView *self);
+const char    *_ember_message_view_get_body_mode (EmberMessageView *self);
 
 G_END_DECLS

@@ -10,9 +10,9 @@
 #include <json-glib/json-glib.h>
 
 #include "ember-error.h"
+#include "ember-html-view.h"
 #include "ember-message-view-private.h"
 #include "ember-reader-html.h"
-#include "ember-reader-web-view.h"
 #include "ember-redact.h"
 #include "ember-spinner.h"
 #include "ember-user-error.h"
@@ -30,7 +30,8 @@ struct _EmberMessageView
   gboolean            loading;
   /* Messages whose remote content the person asked to see, this session. */
   GHashTable         *remote_allowed;
-  EmberReaderWebView *web_view;
+  /* Made when the first message with HTML is shown. */
+  EmberHtmlView      *html_view;
   GtkTextTag         *link_tag;
   /* One anonymous tag per link, holding its URI. */
   GPtrArray          *link_uri_tags;
@@ -190,7 +191,7 @@ open_uri (EmberMessageView *self,
 }
 
 static void
-web_view_link_activated_cb (EmberMessageView *self,
+html_view_link_activated_cb (EmberMessageView *self,
                             const char       *uri)
 {
   open_uri (self, uri);
@@ -483,37 +484,38 @@ show_text_fallback (EmberMessageView *self)
 }
 
 static void
-web_view_failed_cb (EmberMessageView *self)
+html_view_failed_cb (EmberMessageView *self)
 {
-  if (!ember_reader_web_view_get_failed (self->web_view) || !message_has_html (self->message))
+  if (!ember_html_view_get_failed (self->html_view) || !message_has_html (self->message))
     return;
 
   show_text_fallback (self);
 }
 
-EmberReaderWebView *
-_ember_message_view_ensure_web_view (EmberMessageView *self)
+/* Once the engine has loaded. Built here rather than in the template: it
+ * lives in a module (ember-html-view.h), and plain-text mail needs no web
+ * process. */
+static void
+add_html_view (EmberMessageView *self)
+{
+  self->html_view = ember_html_view_new ();
+  gtk_widget_set_vexpand (GTK_WIDGET (self->html_view), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->html_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Message text"),
+                                  -1);
+  g_signal_connect_object (self->html_view, "link-activated",
+                           G_CALLBACK (html_view_link_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->html_view, "notify::failed",
+                           G_CALLBACK (html_view_failed_cb), self, G_CONNECT_SWAPPED);
+  gtk_box_append (self->html_box, GTK_WIDGET (self->html_view));
+}
+
+EmberHtmlView *
+_ember_message_view_get_html_view (EmberMessageView *self)
 {
   g_return_val_if_fail (EMBER_IS_MESSAGE_VIEW (self), NULL);
 
-  /* Made on first use: plain-text mail needs no web process. Built here
-   * rather than in the template because its session, settings and content
-   * manager are construct-only. */
-  if (self->web_view == NULL)
-    {
-      self->web_view = ember_reader_web_view_new ();
-      gtk_widget_set_vexpand (GTK_WIDGET (self->web_view), TRUE);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->web_view),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Message text"),
-                                      -1);
-      g_signal_connect_object (self->web_view, "link-activated",
-                               G_CALLBACK (web_view_link_activated_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->web_view, "notify::failed",
-                               G_CALLBACK (web_view_failed_cb), self, G_CONNECT_SWAPPED);
-      gtk_box_append (self->html_box, GTK_WIDGET (self->web_view));
-    }
-
-  return self->web_view;
+  return self->html_view;
 }
 
 const char *
@@ -529,12 +531,18 @@ show_html_body (EmberMessageView *self)
 {
   g_autofree char *html = g_utf8_make_valid (self->message->body_html, -1);
   gboolean allowed = g_hash_table_contains (self->remote_allowed, &self->message_id);
-  EmberReaderWebView *web_view = _ember_message_view_ensure_web_view (self);
+
+  /* The engine could not be loaded. */
+  if (self->html_view == NULL)
+    {
+      show_text_fallback (self);
+      return;
+    }
 
   gtk_revealer_set_reveal_child (self->remote_content_revealer,
                                  !allowed && ember_reader_html_has_remote_content (html));
   gtk_stack_set_visible_child_name (self->body_stack, "html");
-  ember_reader_web_view_show_html (web_view, html, allowed);
+  ember_html_view_show_html (self->html_view, html, allowed);
 }
 
 static void
@@ -563,8 +571,8 @@ show_record (EmberMessageView *self)
       gtk_revealer_set_reveal_child (self->remote_content_revealer, FALSE);
       set_text_body (self, message->body_text != NULL ? message->body_text : message->snippet);
       gtk_stack_set_visible_child_name (self->body_stack, "text");
-      if (self->web_view != NULL)
-        ember_reader_web_view_show_html (self->web_view, NULL, FALSE);
+      if (self->html_view != NULL)
+        ember_html_view_show_html (self->html_view, NULL, FALSE);
     }
 
   gtk_stack_set_visible_child_name (self->stack, "message");
@@ -627,6 +635,31 @@ show_error (EmberMessageView *self,
 }
 
 static void
+html_engine_loaded_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(MessageLoad) load = user_data;
+  EmberMessageView *self = load->self;
+  g_autoptr(GError) error = NULL;
+  gboolean loaded = ember_html_view_load_engine_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_cancellable_is_cancelled (load->cancellable)
+      || load->cancellable != self->cancellable)
+    return;
+
+  g_clear_object (&self->cancellable);
+  if (loaded)
+    add_html_view (self);
+  else
+    g_message ("Showing the text of formatted mail: %s", error->message);
+
+  show_record (self);
+  set_loading (self, FALSE);
+}
+
+static void
 message_loaded_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -644,11 +677,10 @@ message_loaded_cb (GObject      *object,
       || load->cancellable != self->cancellable)
     return;
 
-  g_clear_object (&self->cancellable);
-
   /* Listeners of notify::loading see the outcome already on screen. */
   if (message == NULL)
     {
+      g_clear_object (&self->cancellable);
       show_error (self, error);
       set_loading (self, FALSE);
       return;
@@ -656,6 +688,18 @@ message_loaded_cb (GObject      *object,
 
   g_clear_pointer (&self->message, ember_message_record_free);
   self->message = g_steal_pointer (&message);
+
+  /* The first message with HTML: the loading page stays up while the
+   * engine loads. */
+  if (message_has_html (self->message) && self->html_view == NULL)
+    {
+      GCancellable *cancellable = load->cancellable;
+
+      ember_html_view_load_engine_async (cancellable, html_engine_loaded_cb, g_steal_pointer (&load));
+      return;
+    }
+
+  g_clear_object (&self->cancellable);
   show_record (self);
   set_loading (self, FALSE);
 }
@@ -695,8 +739,8 @@ ember_message_view_clear (EmberMessageView *self)
   set_loading (self, FALSE);
   gtk_revealer_set_reveal_child (self->remote_content_revealer, FALSE);
   set_text_body (self, "");
-  if (self->web_view != NULL)
-    ember_reader_web_view_show_html (self->web_view, NULL, FALSE);
+  if (self->html_view != NULL)
+    ember_html_view_show_html (self->html_view, NULL, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
 
@@ -709,7 +753,7 @@ ember_message_view_dispose (GObject *object)
 
   cancel_load (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMBER_TYPE_MESSAGE_VIEW);
-  self->web_view = NULL;
+  self->html_view = NULL;
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ember_message_view_parent_class)->dispose (object);

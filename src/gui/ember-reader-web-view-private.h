@@ -1,10 +1,14 @@
 /* ember-reader-web-view-private.h: test hooks
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Tests reach them as properties of the view: "block-layers" (read-write,
+ * taking effect at the next show_html ()) and "filter-installed" (whether
+ * the content rule list is installed in the view right now).
  */
 #pragma once
 
-#include "ember-reader-web-view.h"
+#include <glib.h>
 
 G_BEGIN_DECLS
 
@@ -16,11 +20,5 @@ typedef enum
   EMBER_READER_BLOCK_CSP            = 1 << 1, /* a Content-Security-Policy <meta> */
   EMBER_READER_BLOCK_ALL            = EMBER_READER_BLOCK_CONTENT_FILTER | EMBER_READER_BLOCK_CSP,
 } EmberReaderBlockLayers;
-
-/* Takes effect at the next show_html (). */
-void     _ember_reader_web_view_set_block_layers      (EmberReaderWebView     *self,
-                                                       EmberReaderBlockLayers  layers);
-/* Whether the content rule list is installed in this view right now. */
-gboolean _ember_reader_web_view_get_filter_installed  (EmberReaderWebView     *self);
 
 G_END_DECLS

@@ -14,9 +14,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <gmodule.h>
 #include <string.h>
 
 #include "ember-reader-html.h"
+#include "ember-reader-web-view.h"
 #include "ember-reader-web-view-private.h"
 
 /* Bump the version whenever the rules change, so an old compiled copy in
@@ -56,22 +58,23 @@ struct _EmberReaderWebView
   gboolean                failed;
 };
 
-G_DEFINE_FINAL_TYPE (EmberReaderWebView, ember_reader_web_view, WEBKIT_TYPE_WEB_VIEW)
+static void ember_reader_web_view_html_view_init (EmberHtmlViewInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (EmberReaderWebView, ember_reader_web_view, WEBKIT_TYPE_WEB_VIEW,
+                               G_IMPLEMENT_INTERFACE (EMBER_TYPE_HTML_VIEW,
+                                                      ember_reader_web_view_html_view_init))
 
 enum {
   PROP_0,
-  PROP_BUSY,
+  PROP_BLOCK_LAYERS,
+  PROP_FILTER_INSTALLED,
+  N_PROPS,
+  /* EmberHtmlView's */
+  PROP_BUSY = N_PROPS,
   PROP_FAILED,
-  N_PROPS
-};
-
-enum {
-  LINK_ACTIVATED,
-  N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
 
 /* Compiled once per process and shared by every view. */
 static WebKitUserContentFilter *block_filter;
@@ -134,8 +137,11 @@ create_settings (void)
                                             NULL);
 }
 
-EmberReaderWebView *
-ember_reader_web_view_new (void)
+/* The module's entry point (EMBER_HTML_VIEW_ENGINE_NEW_SYMBOL). */
+G_MODULE_EXPORT EmberHtmlView *ember_html_view_engine_new (void);
+
+EmberHtmlView *
+ember_html_view_engine_new (void)
 {
   g_autoptr(WebKitSettings) settings = create_settings ();
   g_autoptr(WebKitUserContentManager) content_manager = webkit_user_content_manager_new ();
@@ -158,7 +164,7 @@ update_busy (EmberReaderWebView *self)
     return;
 
   self->busy = busy;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  g_object_notify (G_OBJECT (self), "busy");
 }
 
 static void
@@ -169,7 +175,7 @@ set_failed (EmberReaderWebView *self,
     return;
 
   self->failed = failed;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILED]);
+  g_object_notify (G_OBJECT (self), "failed");
 }
 
 static void
@@ -280,12 +286,12 @@ filter_loaded_cb (GObject      *object,
                                          filter_saved_cb, g_steal_pointer (&self));
 }
 
-void
-ember_reader_web_view_show_html (EmberReaderWebView *self,
-                                 const char         *html,
-                                 gboolean            allow_remote)
+static void
+ember_reader_web_view_show_html (EmberHtmlView *html_view,
+                                 const char    *html,
+                                 gboolean       allow_remote)
 {
-  g_return_if_fail (EMBER_IS_READER_WEB_VIEW (self));
+  EmberReaderWebView *self = EMBER_READER_WEB_VIEW (html_view);
 
   g_free (self->pending_html);
   self->pending_html = g_strdup (html != NULL ? html : "");
@@ -305,41 +311,8 @@ ember_reader_web_view_show_html (EmberReaderWebView *self,
   load_pending (self);
 }
 
-gboolean
-ember_reader_web_view_get_busy (EmberReaderWebView *self)
-{
-  g_return_val_if_fail (EMBER_IS_READER_WEB_VIEW (self), FALSE);
+/* Navigation */
 
-  return self->busy;
-}
-
-gboolean
-ember_reader_web_view_get_failed (EmberReaderWebView *self)
-{
-  g_return_val_if_fail (EMBER_IS_READER_WEB_VIEW (self), FALSE);
-
-  return self->failed;
-}
-
-void
-_ember_reader_web_view_set_block_layers (EmberReaderWebView     *self,
-                                         EmberReaderBlockLayers  layers)
-{
-  g_return_if_fail (EMBER_IS_READER_WEB_VIEW (self));
-
-  self->block_layers = layers;
-}
-
-gboolean
-_ember_reader_web_view_get_filter_installed (EmberReaderWebView *self)
-{
-  g_return_val_if_fail (EMBER_IS_READER_WEB_VIEW (self), FALSE);
-
-  return self->filter_installed;
-}
-
-/* The document we loaded ourselves (and jumps inside it); everything else
- * would take the reader away from the message. */
 static gboolean
 is_own_document (const char *uri)
 {
@@ -385,7 +358,7 @@ ember_reader_web_view_decide_policy (WebKitWebView            *web_view,
        * a form or a redirect. */
       if (webkit_navigation_action_get_navigation_type (action) == WEBKIT_NAVIGATION_TYPE_LINK_CLICKED
           && can_open_outside (uri))
-        g_signal_emit (web_view, signals[LINK_ACTIVATED], 0, uri);
+        g_signal_emit_by_name (web_view, "link-activated", uri);
       return TRUE;
 
     case WEBKIT_POLICY_DECISION_TYPE_RESPONSE:
@@ -608,12 +581,39 @@ ember_reader_web_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_BLOCK_LAYERS:
+      g_value_set_uint (value, self->block_layers);
+      break;
+
+    case PROP_FILTER_INSTALLED:
+      g_value_set_boolean (value, self->filter_installed);
+      break;
+
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
       break;
 
     case PROP_FAILED:
       g_value_set_boolean (value, self->failed);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ember_reader_web_view_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  EmberReaderWebView *self = EMBER_READER_WEB_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BLOCK_LAYERS:
+      self->block_layers = g_value_get_uint (value) & EMBER_READER_BLOCK_ALL;
       break;
 
     default:
@@ -631,6 +631,7 @@ ember_reader_web_view_class_init (EmberReaderWebViewClass *klass)
   object_class->dispose = ember_reader_web_view_dispose;
   object_class->finalize = ember_reader_web_view_finalize;
   object_class->get_property = ember_reader_web_view_get_property;
+  object_class->set_property = ember_reader_web_view_set_property;
 
   web_view_class->decide_policy = ember_reader_web_view_decide_policy;
   web_view_class->context_menu = ember_reader_web_view_context_menu;
@@ -640,31 +641,24 @@ ember_reader_web_view_class_init (EmberReaderWebViewClass *klass)
   web_view_class->permission_request = ember_reader_web_view_permission_request;
   web_view_class->run_file_chooser = ember_reader_web_view_run_file_chooser;
 
-  properties[PROP_BUSY] =
-    g_param_spec_boolean ("busy", NULL, NULL,
+  /* Test hooks (ember-reader-web-view-private.h). */
+  properties[PROP_BLOCK_LAYERS] =
+    g_param_spec_uint ("block-layers", NULL, NULL,
+                       0, EMBER_READER_BLOCK_ALL, EMBER_READER_BLOCK_ALL,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FILTER_INSTALLED] =
+    g_param_spec_boolean ("filter-installed", NULL, NULL,
                           FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_FAILED] =
-    g_param_spec_boolean ("failed", NULL, NULL,
-                          FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_override_property (object_class, PROP_BUSY, "busy");
+  g_object_class_override_property (object_class, PROP_FAILED, "failed");
+}
 
-  /**
-   * EmberReaderWebView::link-activated:
-   * @self: the view
-   * @uri: the http(s) or mailto URI the person clicked
-   *
-   * The view itself never follows it.
-   */
-  signals[LINK_ACTIVATED] =
-    g_signal_new ("link-activated",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0,
-                  NULL, NULL,
-                  NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
+static void
+ember_reader_web_view_html_view_init (EmberHtmlViewInterface *iface)
+{
+  iface->show_html = ember_reader_web_view_show_html;
 }
 
 static void

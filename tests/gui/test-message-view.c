@@ -8,9 +8,11 @@
 
 #include <dlfcn.h>
 #include <locale.h>
+#include <string.h>
 
 #include <gdk/x11/gdkx.h>
 #include <libsoup/soup.h>
+#include <webkit/webkit.h>
 
 #include "ember-gui-test-utils.h"
 #include "ember-message-view-private.h"
@@ -263,14 +265,14 @@ show_and_wait (Reader *reader,
 static gboolean
 web_view_idle (gpointer data)
 {
-  return !ember_reader_web_view_get_busy (data);
+  return !ember_html_view_get_busy (data);
 }
 
 static void
-wait_for_web_view (EmberReaderWebView *web_view)
+wait_for_web_view (EmberHtmlView *web_view)
 {
   g_assert_true (ember_test_wait_for (web_view_idle, web_view, WAIT_MS));
-  g_assert_false (ember_reader_web_view_get_failed (web_view));
+  g_assert_false (ember_html_view_get_failed (web_view));
   /* WebKit reports the load finished after its subresources; a few more
    * frames catch anything late. */
   ember_test_spin (100);
@@ -659,15 +661,33 @@ test_plain_text_links (void)
   g_assert_cmpuint (reader->opened->len, ==, 1);
 }
 
-static EmberReaderWebView *
+static gboolean
+filter_installed (EmberHtmlView *web_view)
+{
+  gboolean installed = FALSE;
+
+  g_object_get (web_view, "filter-installed", &installed, NULL);
+  return installed;
+}
+
+/* The view is made (its engine loaded) when the first message with HTML
+ * is shown; other layers than the default take effect at the next show. */
+static EmberHtmlView *
 show_html_message (Reader                 *reader,
                    gint64                  id,
                    EmberReaderBlockLayers  layers)
 {
-  EmberReaderWebView *web_view = _ember_message_view_ensure_web_view (reader->view);
+  EmberHtmlView *web_view;
 
-  _ember_reader_web_view_set_block_layers (web_view, layers);
   show_and_wait (reader, id);
+  web_view = _ember_message_view_get_html_view (reader->view);
+  g_assert_nonnull (web_view);
+  if (layers != EMBER_READER_BLOCK_ALL)
+    {
+      wait_for_web_view (web_view);
+      g_object_set (web_view, "block-layers", (guint) layers, NULL);
+      show_and_wait (reader, id);
+    }
   g_assert_cmpstr (_ember_message_view_get_body_mode (reader->view), ==, "html");
   wait_for_web_view (web_view);
 
@@ -681,7 +701,7 @@ test_html_message_is_locked_down (void)
   g_autoptr(ImageServer) image_server = image_server_new ();
   g_autoptr(Reader) reader = reader_new (test_store);
   gint64 id = save_html_message (test_store, image_server);
-  EmberReaderWebView *web_view;
+  EmberHtmlView *web_view;
   WebKitSettings *settings;
   GtkWidget *button;
 
@@ -700,7 +720,7 @@ test_html_message_is_locked_down (void)
   /* Nothing remote was fetched, and the person is told so. */
   g_assert_cmpuint (image_server->requests, ==, 0);
   assert_remote_bar (reader, TRUE);
-  g_assert_true (_ember_reader_web_view_get_filter_installed (web_view));
+  g_assert_true (filter_installed (web_view));
 
   /* A click on the link (the 400×200 block at the top left of the page)
    * asks for the browser and leaves the reader where it is. */
@@ -711,7 +731,7 @@ test_html_message_is_locked_down (void)
   g_assert_cmpuint (reader->opened->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (reader->opened, 0), ==, OFFER_URI);
   g_assert_cmpstr (webkit_web_view_get_uri (WEBKIT_WEB_VIEW (web_view)), ==, "about:blank");
-  g_assert_false (ember_reader_web_view_get_busy (web_view));
+  g_assert_false (ember_html_view_get_busy (web_view));
   g_assert_cmpuint (image_server->requests, ==, 0);
   assert_label_shown (GTK_WIDGET (reader->view), "Newsletter");
 
@@ -724,7 +744,7 @@ test_html_message_is_locked_down (void)
   wait_for_web_view (web_view);
   g_assert_cmpuint (image_server->requests, >=, 2);
   assert_remote_bar (reader, FALSE);
-  g_assert_false (_ember_reader_web_view_get_filter_installed (web_view));
+  g_assert_false (filter_installed (web_view));
   g_assert_cmpuint (reader->opened->len, ==, 1);
 }
 
@@ -737,21 +757,21 @@ check_one_layer (EmberReaderBlockLayers layer)
   g_autoptr(ImageServer) image_server = image_server_new ();
   g_autoptr(Reader) reader = reader_new (test_store);
   gint64 id = save_html_message (test_store, image_server);
-  EmberReaderWebView *web_view;
+  EmberHtmlView *web_view;
 
   web_view = show_html_message (reader, id, layer);
   g_assert_cmpuint (image_server->requests, ==, 0);
-  g_assert_cmpint (_ember_reader_web_view_get_filter_installed (web_view), ==,
+  g_assert_cmpint (filter_installed (web_view), ==,
                    layer == EMBER_READER_BLOCK_CONTENT_FILTER);
 
-  ember_reader_web_view_show_html (web_view, "<img src=\"http://127.0.0.1:1/\">", FALSE);
+  ember_html_view_show_html (web_view, "<img src=\"http://127.0.0.1:1/\">", FALSE);
   wait_for_web_view (web_view);
   g_assert_cmpuint (image_server->requests, ==, 0);
 
   {
     g_autofree char *html = g_strdup_printf ("<img src=\"%s/pixel.gif\">", image_server->base);
 
-    ember_reader_web_view_show_html (web_view, html, TRUE);
+    ember_html_view_show_html (web_view, html, TRUE);
   }
   g_assert_true (ember_test_wait_for (server_was_asked, image_server, WAIT_MS));
 }
@@ -776,7 +796,7 @@ test_web_process_failure_falls_back_to_text (void)
   g_autoptr(ImageServer) image_server = image_server_new ();
   g_autoptr(Reader) reader = reader_new (test_store);
   gint64 id = save_html_message (test_store, image_server);
-  EmberReaderWebView *web_view;
+  EmberHtmlView *web_view;
   GtkTextBuffer *buffer;
   GtkTextIter start, end;
   g_autofree char *shown = NULL;
@@ -786,7 +806,7 @@ test_web_process_failure_falls_back_to_text (void)
 
   webkit_web_view_terminate_web_process (WEBKIT_WEB_VIEW (web_view));
   g_assert_true (ember_test_wait_for (body_is_text, reader->view, WAIT_MS));
-  g_assert_true (ember_reader_web_view_get_failed (web_view));
+  g_assert_true (ember_html_view_get_failed (web_view));
 
   buffer = gtk_text_view_get_buffer (find_text_view (reader));
   gtk_text_buffer_get_bounds (buffer, &start, &end);
@@ -801,6 +821,63 @@ test_web_process_failure_falls_back_to_text (void)
   show_and_wait (reader, id);
   g_assert_cmpstr (_ember_message_view_get_body_mode (reader->view), ==, "html");
   wait_for_web_view (web_view);
+  g_assert_cmpuint (image_server->requests, ==, 0);
+}
+
+static gboolean
+engine_module_mapped (void)
+{
+  g_autofree char *maps = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  return strstr (maps, "/ember-reader-webkit.so") != NULL;
+}
+
+/* The HTML engine is a module loaded with the first message that has HTML;
+ * when it cannot be loaded, the person still reads the text, and the next
+ * message tries again. */
+static void
+test_missing_html_engine_falls_back_to_text (void)
+{
+  g_autoptr(TestStore) test_store = open_store ();
+  g_autoptr(ImageServer) image_server = image_server_new ();
+  g_autoptr(Reader) reader = reader_new (test_store);
+  gint64 id = save_html_message (test_store, image_server);
+  g_autofree char *moduledir = g_strdup (g_getenv ("EMBER_MODULEDIR"));
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autofree char *shown = NULL;
+
+  if (engine_module_mapped ())
+    {
+      g_test_skip ("the HTML engine was loaded by an earlier case");
+      return;
+    }
+
+  g_setenv ("EMBER_MODULEDIR", "/nonexistent/ember-modules", TRUE);
+  show_and_wait (reader, id);
+  g_assert_cmpstr (_ember_message_view_get_body_mode (reader->view), ==, "text");
+  g_assert_null (_ember_message_view_get_html_view (reader->view));
+  g_assert_false (engine_module_mapped ());
+  buffer = gtk_text_view_get_buffer (find_text_view (reader));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_assert_cmpstr (shown, ==, "Open the offer " OFFER_URI "\nHello Bob");
+  ember_test_spin (100);
+  assert_label_shown (GTK_WIDGET (reader->view),
+                      "The formatted version of this message could not be shown; this is its plain text.");
+  assert_remote_bar (reader, FALSE);
+  g_assert_cmpuint (image_server->requests, ==, 0);
+
+  if (moduledir != NULL)
+    g_setenv ("EMBER_MODULEDIR", moduledir, TRUE);
+  else
+    g_unsetenv ("EMBER_MODULEDIR");
+  show_and_wait (reader, id);
+  g_assert_true (engine_module_mapped ());
+  g_assert_cmpstr (_ember_message_view_get_body_mode (reader->view), ==, "html");
+  wait_for_web_view (_ember_message_view_get_html_view (reader->view));
+  assert_remote_bar (reader, TRUE);
   g_assert_cmpuint (image_server->requests, ==, 0);
 }
 
@@ -855,6 +932,9 @@ main (int   argc,
    * under AddressSanitizer every new GTK + WebKit process costs seconds. */
   g_test_add_func ("/ember/gui/message-view/headers-and-attachments", test_headers_and_attachments);
   g_test_add_func ("/ember/gui/message-view/plain-text-links", test_plain_text_links);
+  /* Before any other case loads the HTML engine. */
+  g_test_add_func ("/ember/gui/message-view/missing-html-engine-falls-back-to-text",
+                   test_missing_html_engine_falls_back_to_text);
   g_test_add_func ("/ember/gui/message-view/html-message-is-locked-down", test_html_message_is_locked_down);
   g_test_add_func ("/ember/gui/message-view/each-blocking-layer-alone", test_each_blocking_layer_alone);
   g_test_add_func ("/ember/gui/message-view/web-process-failure-falls-back-to-text",
