@@ -37,6 +37,12 @@ main (int   argc,
       return 1;
     }
 
+  /* Now rather than in the application's startup: GtkApplication's startup
+   * first starts reading the icon themes in a thread, and libadwaita's
+   * then adds its icons, which waits for that read (~25 ms) and throws it
+   * away. Here libadwaita adds its icons before the read starts. */
+  adw_init ();
+
   app = ember_application_new (APP_ID, G_APPLICATION_DEFAULT_FLAGS);
 
   return g_application_run (G_APPLICATION (app), argc, argv);
