@@ -192,7 +192,7 @@ open_uri (EmberMessageView *self,
 
 static void
 html_view_link_activated_cb (EmberMessageView *self,
-                            const char       *uri)
+                             const char       *uri)
 {
   open_uri (self, uri);
 }

@@ -311,8 +311,8 @@ ember_reader_web_view_show_html (EmberHtmlView *html_view,
   load_pending (self);
 }
 
-/* Navigation */
-
+/* The document we loaded ourselves (and jumps inside it); everything else
+ * would take the reader away from the message. */
 static gboolean
 is_own_document (const char *uri)
 {
