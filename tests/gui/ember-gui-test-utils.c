@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <string.h>
 
 #include "ember-gui-test-utils.h"
 #include "ember-test-utils.h"
@@ -259,6 +260,15 @@ frame_painted_cb (GdkFrameClock *clock,
                   gboolean      *painted)
 {
   *painted = TRUE;
+}
+
+gboolean
+ember_gui_test_is_mapped (const char *name)
+{
+  g_autofree char *maps = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  return strstr (maps, name) != NULL;
 }
 
 void

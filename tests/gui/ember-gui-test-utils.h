@@ -62,6 +62,10 @@ EmberMessageRecord *ember_gui_test_numbered_message (guint  i,
  * frame (what was queued is laid out and drawn). */
 void              ember_gui_test_wait_for_frame (GtkWidget *widget);
 
+/* Whether a file whose path ends in @name ("/libfoo.so") is mapped into
+ * this process: which libraries and modules have been loaded so far. */
+gboolean          ember_gui_test_is_mapped   (const char       *name);
+
 /* Adds a test case that runs in its own subprocess: one application per
  * process, as in real life (an app cannot be registered twice on a bus
  * connection). */

@@ -789,6 +789,23 @@ body_is_text (gpointer data)
   return g_strcmp0 (_ember_message_view_get_body_mode (data), "text") == 0;
 }
 
+/* The save_html_message () body as text, with the notice that says why. */
+static void
+assert_text_fallback_shown (Reader *reader)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (find_text_view (reader));
+  g_autofree char *shown = NULL;
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_assert_cmpstr (shown, ==, "Open the offer " OFFER_URI "\nHello Bob");
+  ember_test_spin (100);
+  assert_label_shown (GTK_WIDGET (reader->view),
+                      "The formatted version of this message could not be shown; this is its plain text.");
+  assert_remote_bar (reader, FALSE);
+}
+
 static void
 test_web_process_failure_falls_back_to_text (void)
 {
@@ -797,9 +814,6 @@ test_web_process_failure_falls_back_to_text (void)
   g_autoptr(Reader) reader = reader_new (test_store);
   gint64 id = save_html_message (test_store, image_server);
   EmberHtmlView *web_view;
-  GtkTextBuffer *buffer;
-  GtkTextIter start, end;
-  g_autofree char *shown = NULL;
 
   web_view = show_html_message (reader, id, EMBER_READER_BLOCK_ALL);
   assert_remote_bar (reader, TRUE);
@@ -807,15 +821,7 @@ test_web_process_failure_falls_back_to_text (void)
   webkit_web_view_terminate_web_process (WEBKIT_WEB_VIEW (web_view));
   g_assert_true (ember_test_wait_for (body_is_text, reader->view, WAIT_MS));
   g_assert_true (ember_html_view_get_failed (web_view));
-
-  buffer = gtk_text_view_get_buffer (find_text_view (reader));
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  g_assert_cmpstr (shown, ==, "Open the offer " OFFER_URI "\nHello Bob");
-  ember_test_spin (100);
-  assert_label_shown (GTK_WIDGET (reader->view),
-                      "The formatted version of this message could not be shown; this is its plain text.");
-  assert_remote_bar (reader, FALSE);
+  assert_text_fallback_shown (reader);
 
   /* Showing the message again starts a new web process. */
   show_and_wait (reader, id);
@@ -824,14 +830,7 @@ test_web_process_failure_falls_back_to_text (void)
   g_assert_cmpuint (image_server->requests, ==, 0);
 }
 
-static gboolean
-engine_module_mapped (void)
-{
-  g_autofree char *maps = NULL;
-
-  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
-  return strstr (maps, "/ember-reader-webkit.so") != NULL;
-}
+#define ENGINE_MODULE "/ember-reader-webkit.so"
 
 /* The HTML engine is a module loaded with the first message that has HTML;
  * when it cannot be loaded, the person still reads the text, and the next
@@ -844,11 +843,8 @@ test_missing_html_engine_falls_back_to_text (void)
   g_autoptr(Reader) reader = reader_new (test_store);
   gint64 id = save_html_message (test_store, image_server);
   g_autofree char *moduledir = g_strdup (g_getenv ("EMBER_MODULEDIR"));
-  GtkTextBuffer *buffer;
-  GtkTextIter start, end;
-  g_autofree char *shown = NULL;
 
-  if (engine_module_mapped ())
+  if (ember_gui_test_is_mapped (ENGINE_MODULE))
     {
       g_test_skip ("the HTML engine was loaded by an earlier case");
       return;
@@ -858,15 +854,8 @@ test_missing_html_engine_falls_back_to_text (void)
   show_and_wait (reader, id);
   g_assert_cmpstr (_ember_message_view_get_body_mode (reader->view), ==, "text");
   g_assert_null (_ember_message_view_get_html_view (reader->view));
-  g_assert_false (engine_module_mapped ());
-  buffer = gtk_text_view_get_buffer (find_text_view (reader));
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  g_assert_cmpstr (shown, ==, "Open the offer " OFFER_URI "\nHello Bob");
-  ember_test_spin (100);
-  assert_label_shown (GTK_WIDGET (reader->view),
-                      "The formatted version of this message could not be shown; this is its plain text.");
-  assert_remote_bar (reader, FALSE);
+  g_assert_false (ember_gui_test_is_mapped (ENGINE_MODULE));
+  assert_text_fallback_shown (reader);
   g_assert_cmpuint (image_server->requests, ==, 0);
 
   if (moduledir != NULL)
@@ -874,7 +863,7 @@ test_missing_html_engine_falls_back_to_text (void)
   else
     g_unsetenv ("EMBER_MODULEDIR");
   show_and_wait (reader, id);
-  g_assert_true (engine_module_mapped ());
+  g_assert_true (ember_gui_test_is_mapped (ENGINE_MODULE));
   g_assert_cmpstr (_ember_message_view_get_body_mode (reader->view), ==, "html");
   wait_for_web_view (_ember_message_view_get_html_view (reader->view));
   assert_remote_bar (reader, TRUE);
