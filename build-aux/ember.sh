@@ -86,7 +86,6 @@ case "$cmd" in
     fi
     export GSETTINGS_SCHEMA_DIR="$top/$builddir/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}"
     export EMBER_LOCALEDIR="$top/$builddir/po"
-    export EMBER_MODULEDIR="$top/$builddir/src/gui"
     # Without arguments: the demo (sample accounts on a built-in server; your
     # own data and keyring are not touched). `run --no-demo` starts Ember on
     # your real accounts; other arguments go to ember as they are.

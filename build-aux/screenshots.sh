@@ -27,7 +27,7 @@ mkdir -p "$t/run" "$t/home" && chmod 700 "$t/run"
 export HOME="$t/home" XDG_RUNTIME_DIR="$t/run" XDG_DATA_HOME="$t/data" \
        XDG_CONFIG_HOME="$t/config" XDG_CACHE_HOME="$t/cache"
 export GTK_A11Y=none GSETTINGS_BACKEND=memory GDK_BACKEND=x11 GIO_USE_PROXY_RESOLVER=dummy
-export GSETTINGS_SCHEMA_DIR="$builddir/data" EMBER_LOCALEDIR="$builddir/po" EMBER_MODULEDIR="$builddir/src/gui"
+export GSETTINGS_SCHEMA_DIR="$builddir/data" EMBER_LOCALEDIR="$builddir/po"
 export EMBER_DEMO_MESSAGES=${EMBER_DEMO_MESSAGES:-300}
 unset WAYLAND_DISPLAY DISPLAY DBUS_SESSION_BUS_ADDRESS || true
 

@@ -86,13 +86,29 @@ ember_html_view_get_failed (EmberHtmlView *self)
 
 /* Loading the engine */
 
+/* $EMBER_MODULEDIR if set; else next to the program, where an uninstalled
+ * build has it (an installed `ember` has none there); else where `ember`
+ * installs it. */
 static char *
 engine_path (void)
 {
   const char *dir = g_getenv ("EMBER_MODULEDIR");
+  g_autofree char *program = NULL;
 
-  /* EMBER_MODULEDIR lets an uninstalled build find its module. */
-  return g_build_filename (dir != NULL && *dir != '\0' ? dir : MODULEDIR, ENGINE_MODULE, NULL);
+  if (dir != NULL && *dir != '\0')
+    return g_build_filename (dir, ENGINE_MODULE, NULL);
+
+  program = g_file_read_link ("/proc/self/exe", NULL);
+  if (program != NULL)
+    {
+      g_autofree char *program_dir = g_path_get_dirname (program);
+      g_autofree char *beside = g_build_filename (program_dir, ENGINE_MODULE, NULL);
+
+      if (g_file_test (beside, G_FILE_TEST_EXISTS))
+        return g_steal_pointer (&beside);
+    }
+
+  return g_build_filename (MODULEDIR, ENGINE_MODULE, NULL);
 }
 
 /* In a worker: opening the module maps and relocates WebKit and its

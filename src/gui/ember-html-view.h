@@ -50,7 +50,8 @@ gboolean       ember_html_view_get_busy           (EmberHtmlView        *self);
 gboolean       ember_html_view_get_failed         (EmberHtmlView        *self);
 
 /* Loads the engine in a worker thread (at once if it already is). The
- * module is looked for in $EMBER_MODULEDIR, else where `ember` installs it. */
+ * module is looked for in $EMBER_MODULEDIR, else next to the program (an
+ * uninstalled build), else where `ember` installs it. */
 void           ember_html_view_load_engine_async  (GCancellable         *cancellable,
                                                    GAsyncReadyCallback   callback,
                                                    gpointer              user_data);
