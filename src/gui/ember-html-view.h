@@ -5,7 +5,7 @@
  *
  * The view itself (EmberReaderWebView, a WebKitWebView) lives in a module,
  * ember-reader-webkit.so, loaded the first time a message with HTML is
- * shown. Linked into `ember` itself, WebKit and the ~60 libraries it pulls
+ * shown. Linked into `ember` itself, WebKit and the ~85 libraries it pulls
  * in (JavaScriptCore, ICU, GStreamer…) would be loaded and relocated at
  * every start, before main (): about 80 ms of a cold start, paid even by
  * someone who only reads plain-text mail.

@@ -610,6 +610,25 @@ message_load_free (MessageLoad *load)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MessageLoad, message_load_free)
 
+/* Superseded by another message, clear () or dispose. */
+static gboolean
+load_superseded (MessageLoad  *load,
+                 const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+         || g_cancellable_is_cancelled (load->cancellable)
+         || load->cancellable != load->self->cancellable;
+}
+
+/* Listeners of notify::loading see the outcome already on screen. */
+static void
+show_loaded_record (EmberMessageView *self)
+{
+  g_clear_object (&self->cancellable);
+  show_record (self);
+  set_loading (self, FALSE);
+}
+
 static void
 show_error (EmberMessageView *self,
             const GError     *error)
@@ -644,19 +663,15 @@ html_engine_loaded_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gboolean loaded = ember_html_view_load_engine_finish (result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      || g_cancellable_is_cancelled (load->cancellable)
-      || load->cancellable != self->cancellable)
+  if (load_superseded (load, error))
     return;
 
-  g_clear_object (&self->cancellable);
   if (loaded)
     add_html_view (self);
   else
     g_message ("Showing the text of formatted mail: %s", error->message);
 
-  show_record (self);
-  set_loading (self, FALSE);
+  show_loaded_record (self);
 }
 
 static void
@@ -671,13 +686,9 @@ message_loaded_cb (GObject      *object,
 
   message = ember_store_get_message_finish (EMBER_STORE (object), result, &error);
 
-  /* Superseded by another message, clear () or dispose. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      || g_cancellable_is_cancelled (load->cancellable)
-      || load->cancellable != self->cancellable)
+  if (load_superseded (load, error))
     return;
 
-  /* Listeners of notify::loading see the outcome already on screen. */
   if (message == NULL)
     {
       g_clear_object (&self->cancellable);
@@ -699,9 +710,7 @@ message_loaded_cb (GObject      *object,
       return;
     }
 
-  g_clear_object (&self->cancellable);
-  show_record (self);
-  set_loading (self, FALSE);
+  show_loaded_record (self);
 }
 
 void
